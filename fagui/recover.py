@@ -1,0 +1,619 @@
+"""Recover: any copy of a Chinese regulation → its official text, with an audit trail.
+
+The stage works on decoded text (see `fagui.sources` for bytes). It runs a fixed sequence of
+passes over the text; each pass proposes edits, and `_Edits` applies them while remembering,
+for every character of the result, where it came from in the source. The passes, in order:
+
+1. **space** (layout): ``\\r\\n`` → ``\\n``, trailing spaces, whitespace-only lines emptied.
+2. **noise**: emoji (any Unicode version: `regex`'s ``Extended_Pictographic`` covers code points
+   reserved for future emoji), their ZWJ/skin-tone/flag/keycap/variation-selector parts, format
+   characters (zero-width spaces and joiners, bidi marks, BOMs), non-Han characters outside the
+   Basic Multilingual Plane (hieroglyphs, cuneiform, mahjong and domino tiles, alchemical signs),
+   and decorative shapes (★■◆) dropped between characters.
+3. **pinyin**: glosses such as ``網(wǎng)``, verified against the character's readings (`pypinyin`).
+4. **space** (injected): single spaces between two Han characters, when the document shows
+   pollution; layout spaces (after 第一条, in headings, before a run-in article) are kept.
+5. **chrome**: site furniture lines — navigation, bylines, share bars, previous/next links,
+   copyright and ICP lines, ads — and the news headline above the regulation's title.
+6. **wrap**: hard-wrapped lines rejoined, when the document is hard-wrapped.
+7. **punctuation**: half-width ``, ; : ( ) ? !`` in Chinese context made full-width, when the
+   document uses half-width punctuation.
+8. **script**: traditional → simplified with OpenCC, when the document (or a line) is traditional;
+   on request simplified → traditional afterwards.
+
+Documents that show no sign of a kind of pollution are not touched by that pass, which is how a
+clean official text comes through unchanged.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import opencc
+import regex
+
+from fagui.errors import OptionsError
+from fagui.model import SCRIPTS, Change, Recovered
+
+__all__ = ["RecoverOptions", "recover"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecoverOptions:
+    """How to recover. `script`: ``simplified`` (canonical), ``traditional`` or ``original``."""
+
+    script: str = "simplified"
+
+    def __post_init__(self) -> None:
+        if self.script not in SCRIPTS:
+            raise OptionsError(f"script must be one of {', '.join(SCRIPTS)}, not {self.script!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The edit machinery: the result as segments of the source, each kept or replaced.
+
+
+class _Seg(NamedTuple):
+    start: int  # in the source
+    end: int
+    out: str | None  # None: source[start:end] is kept; else what replaced it
+    kind: str = ""
+    reason: str = ""
+
+
+class _Edit(NamedTuple):
+    start: int  # in the current text
+    end: int
+    replacement: str
+    kind: str
+    reason: str
+
+
+class _Edits:
+    """The text being recovered, remembered as segments of the source.
+
+    Every pass reads `text` and calls `apply` with sorted, non-overlapping edits in `text`'s
+    coordinates. An edit that touches an earlier change absorbs it, so the final changes never
+    overlap and, applied to the source, give exactly the result."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.segs: list[_Seg] = [_Seg(0, len(source), None)]
+        self.text = source
+
+    def _len(self, seg: _Seg) -> int:
+        return seg.end - seg.start if seg.out is None else len(seg.out)
+
+    def _out(self, seg: _Seg) -> str:
+        return self.source[seg.start : seg.end] if seg.out is None else seg.out
+
+    def apply(self, edits: Iterable[_Edit]) -> int:
+        segs = self.segs
+        out: list[_Seg] = []
+        i, cur, n = 0, 0, len(segs)  # cur: position in the current text where segs[i] starts
+        count = 0
+        for s, e, rep, kind, reason in edits:
+            count += 1
+            while i < n and cur + self._len(segs[i]) <= s:
+                out.append(segs[i])
+                cur += self._len(segs[i])
+                i += 1
+            prefix = suffix = ""
+            if i < n and cur < s:  # the edit starts inside segs[i]
+                seg = segs[i]
+                if seg.out is None:
+                    cut = seg.start + (s - cur)
+                    out.append(_Seg(seg.start, cut, None))
+                    segs[i] = _Seg(cut, seg.end, None)
+                    cur = s
+                else:
+                    prefix = seg.out[: s - cur]
+            src_start = segs[i].start if i < n else len(self.source)
+            src_end = src_start
+            while i < n and cur < e:
+                seg = segs[i]
+                length = self._len(seg)
+                if cur + length <= e:
+                    src_end = seg.end
+                    cur += length
+                    i += 1
+                elif seg.out is None:
+                    cut = seg.start + (e - cur)
+                    src_end = cut
+                    segs[i] = _Seg(cut, seg.end, None)
+                    cur = e
+                    break
+                else:
+                    suffix = seg.out[e - cur :]
+                    src_end = seg.end
+                    cur += length
+                    i += 1
+                    break
+            out.append(_Seg(src_start, src_end, prefix + rep + suffix, kind, reason))
+        if not count:
+            return 0
+        out.extend(segs[i:])
+        self.segs = out
+        self.text = "".join(self._out(seg) for seg in out)
+        return count
+
+    def changes(self) -> tuple[Change, ...]:
+        result = []
+        for seg in self.segs:
+            if seg.out is None:
+                continue
+            original = self.source[seg.start : seg.end]
+            if original == seg.out:
+                continue
+            result.append(
+                Change(seg.kind, seg.start, seg.end - seg.start, original, seg.out, seg.reason)
+            )
+        return tuple(result)
+
+
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line, without its newline."""
+    start = 0
+    for end in _find_all(text, "\n"):
+        yield start, end
+        start = end + 1
+    yield start, len(text)
+
+
+def _find_all(text: str, needle: str) -> Iterator[int]:
+    pos = text.find(needle)
+    while pos >= 0:
+        yield pos
+        pos = text.find(needle, pos + 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Character classes. Unicode properties from `regex`, never hand-written code-point tables.
+
+_HAN = r"\p{Han}"
+_CJK_PUNCT = "，。、；：？！“”‘’《》（）【】〔〕〈〉「」『』…—"
+
+_NOISE = regex.compile(
+    r"""
+      [0-9#*]\uFE0F?\u20E3                                  # keycap sequences
+    | [\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0E\uFE0F\u20E3]
+    | [\p{Extended_Pictographic}&&[\p{Block=Miscellaneous_Symbols}\p{Block=Dingbats}
+                                   \p{Block=Miscellaneous_Symbols_and_Arrows}]]
+    | [\p{Extended_Pictographic}&&[\U00010000-\U0010FFFF]]
+    | \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
+    | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
+    | [\p{Cf}--[\u180E\u0600-\u0605\u06DD]]                 # zero-width, bidi, BOM, tags
+    | [[\U00010000-\U0010FFFF]--[\p{Han}\p{Mn}\p{Co}\p{Cn}]]  # outside the BMP, not Han
+    | [\p{Cn}&&\p{Extended_Pictographic}]                   # emoji newer than our tables
+    | (?<=\S)[[\p{So}\u203B]&&[\p{Block=Geometric_Shapes}\p{Block=Miscellaneous_Symbols}
+                                 \p{Block=Dingbats}\p{Block=General_Punctuation}]--[○◯]]
+    """,
+    regex.VERBOSE | regex.V1,
+)
+
+_NOISE_REASONS = (
+    (regex.compile(r"[\p{Cf}]", regex.V1), "zero-width or format character"),
+    (regex.compile(r"\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|"
+                   r"[\uFE0E\uFE0F\u20E3]"), "emoji"),
+)
+
+
+def _noise_reason(chars: str) -> str:
+    for pattern, reason in _NOISE_REASONS:
+        if pattern.search(chars):
+            return reason
+    return "exotic symbol"
+
+
+# ---------------------------------------------------------------------------------------------
+# Passes. Each takes the current text (and what the analysis found) and yields edits.
+
+
+def _layout_edits(text: str) -> Iterator[_Edit]:
+    for m in _LAYOUT.finditer(text):
+        if m.group("cr") is not None:
+            yield _Edit(m.start(), m.end(), "\n" if m.group("cr") == "\r" else "", "space",
+                        "carriage return")
+        else:
+            yield _Edit(m.start(), m.end(), "", "space", "trailing space")
+
+
+# \r\n or a lone \r; spaces (and zero-width characters) at the end of a line.
+_LAYOUT = regex.compile(r"(?P<cr>\r(?=\n)|\r)|[\p{Zs}\t\u200B\uFEFF]+(?=\n|\r|$)")
+
+
+def _noise_edits(text: str) -> Iterator[_Edit]:
+    for m in _NOISE_RUN.finditer(text):
+        yield _Edit(m.start(), m.end(), "", "noise", _noise_reason(m.group()))
+
+
+_NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
+
+_PINYIN = regex.compile(
+    r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]"
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _readings(char: str) -> frozenset[str]:
+    from pypinyin import Style, pinyin
+
+    found = pinyin(char, heteronym=True, style=Style.TONE, errors="ignore")
+    return frozenset(r.lower() for group in found for r in group)
+
+
+def _pinyin_edits(text: str) -> Iterator[_Edit]:
+    for m in _PINYIN.finditer(text):
+        if m.group(2).lower() in _readings(m.group(1)):
+            yield _Edit(m.start(), m.end(), "", "pinyin", f"pinyin gloss of {m.group(1)}")
+
+
+# A single space between two Han characters. Layout spaces are kept: after a structural label
+# or a date at the start of the line, before a run-in article, in headings and tables.
+_INNER_SPACE = regex.compile(r"(?<=\p{Han})[\p{Zs}](?=\p{Han})")
+_NUM = "零〇一二三四五六七八九十百千万两0-9０-９"
+_LABEL_BEFORE = regex.compile(
+    rf"(?:^|[。；：\s])\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|"
+    rf"[{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则)$|^[^，。；：]{{0,12}}$"
+)
+_LABEL_AFTER = regex.compile(rf"^第[{_NUM}]+(?:编|分编|章|节|条|部分)")
+
+
+def _inner_space_edits(text: str) -> Iterator[_Edit]:
+    for m in _INNER_SPACE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start : m.start()]
+        if _LABEL_BEFORE.search(before) or "|" in before:
+            continue
+        if _LABEL_AFTER.match(text, m.end()):
+            continue
+        yield _Edit(m.start(), m.end(), "", "space", "space inside a word")
+
+
+def _count_inner_spaces(text: str) -> int:
+    return sum(1 for _ in _inner_space_edits(text))
+
+
+# ---- chrome ----------------------------------------------------------------------------------
+
+_CHROME_RULES: tuple[tuple[str, str], ...] = (
+    (r"^(?:分享到|分享至|转发到|一键分享|扫码|扫一扫|扫描二维码|长按识别|关注(?:我们|公众号|微信))",
+     "share bar or ad"),
+    (r"^(?:【)?(?:上一篇|下一篇|上一条|下一条|上一页|下一页|相关(?:阅读|文章|链接|新闻))",
+     "previous/next or related links"),
+    (r"^(?:返回顶部|返回首页|返回列表|打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|收藏本页)",
+     "page tools"),
+    (r"^(?:当前位置|您的位置|您现在的位置|所在位置)", "breadcrumb"),
+    (r"首页\s*[>›»/＞]|[>›»＞]\s*正文", "breadcrumb"),
+    (r"^(?:责任编辑|编辑|作者|来源|审核|审校|校对|发布时间|发布日期|发文时间|浏览次数|阅读次数|"
+     r"点击数|字号|字体)\s*[:：]", "byline"),
+    (r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s+\d{1,2}:\d{2}", "byline"),
+    (r"(?:作者|来源|审核|责任编辑|浏览|阅读)\s*[:：]", "byline"),
+    (r"字[号体][:：]?\s*【?\s*大\s*中\s*小", "page tools"),
+    (r"版权所有|Copyright|©|ICP备|ICP证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|"
+     r"承办单位\s*[:：]|联系我们|网站地图|网站导航|网站\S{0,6}地图|免责声明", "site footer"),
+    (r"本文来源|文章来源|转载请注明|更多法规|更多资讯|获取更多|下载\S{0,4}APP",
+     "watermark or ad"),
+    (r"^\S{0,12}首页$", "site navigation"),
+)
+
+
+def _both_scripts(pattern: str) -> str:
+    """The pattern plus its traditional-script spelling, so chrome is found in either."""
+    trad = _converter("s2t").convert(pattern)
+    return pattern if trad == pattern else f"(?:{pattern})|(?:{trad})"
+
+
+@functools.lru_cache(maxsize=4)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+@functools.lru_cache(maxsize=1)
+def _chrome_rules() -> tuple[tuple[regex.Pattern[str], str], ...]:
+    return tuple((regex.compile(_both_scripts(p)), reason) for p, reason in _CHROME_RULES)
+
+
+_SENTENCE_END = "。；;"
+_STRUCTURAL = regex.compile(
+    rf"^\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)|序\s*言|目\s*录|[一二三四五六七八九十]+、|"
+    rf"（[一二三四五六七八九十]+）|[（(]\d{{4}}年)"
+)
+_DOC_TYPES = (
+    "法|条例|规定|办法|细则|决定|解释|规则|准则|意见|通知|批复|答复|公告|决议|章程|纲要|修正案|"
+    "安排|方案|命令|标准|制度|守则|规范|规程|要点|指引|指南|清单|答复|函"
+)
+_TITLE = regex.compile(rf"^[^，。；：:,;《》]{{2,80}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
+_HEADLINE = regex.compile(r"《[^》]+》|印发|发布|公布|出台|全文")
+
+
+def _chrome_reason(line: str) -> str | None:
+    stripped = line.strip()
+    if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
+        return None
+    if _STRUCTURAL.match(stripped):
+        return None
+    for pattern, reason in _chrome_rules():
+        if pattern.search(stripped):
+            return reason
+    return None
+
+
+def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
+    lines = [(s, e, text[s:e]) for s, e in _line_spans(text)]
+    view = [_converter("t2s").convert(t) if traditional else t for _, _, t in lines]
+    reasons: list[str | None] = [_chrome_reason(v) for v in view]
+
+    body = next((i for i, v in enumerate(view) if _STRUCTURAL.match(v)), None)
+    # Head: everything above the regulation's own title, if any of it is chrome.
+    if body is not None:
+        title = next(
+            (i for i in range(body - 1, -1, -1) if _TITLE.match(view[i].strip())), None
+        )
+        if title is not None and title > 0:
+            above = range(title)
+            has_chrome = any(reasons[i] for i in above)
+            lawlike = any(_STRUCTURAL.match(view[i]) for i in above)
+            if has_chrome and not lawlike:
+                for i in above:
+                    if reasons[i] is None and view[i].strip():
+                        reasons[i] = (
+                            "headline above the title"
+                            if _HEADLINE.search(view[i])
+                            else "site chrome above the title"
+                        )
+    # Tail: from the first chrome line after the body, if all that follows is chrome or short.
+    if body is not None:
+        for k in range(len(lines) - 1, body, -1):
+            v = view[k].strip()
+            if not v:
+                continue
+            if reasons[k] or (len(v) <= 30 and v[-1] not in "。；：" and not _STRUCTURAL.match(v)):
+                continue
+            break
+        else:
+            k = body
+        tail = [i for i in range(k + 1, len(lines)) if view[i].strip()]
+        if any(reasons[i] for i in tail):
+            first = next(i for i in tail if reasons[i])
+            for i in tail:
+                if i >= first and reasons[i] is None:
+                    reasons[i] = "site chrome below the text"
+    if any(reasons):  # the blank lines chrome leaves at the head and the tail go with it
+        kept = [i for i, v in enumerate(view) if v.strip() and reasons[i] is None]
+        first, last = (kept[0], kept[-1]) if kept else (len(lines), -1)
+        for i, v in enumerate(view):
+            if not v.strip() and (i < first or i > last) and reasons[i] is None:
+                reasons[i] = "blank line around site chrome"
+    for i, (s, e, _) in enumerate(lines):
+        reason = reasons[i]
+        if reason is None:
+            continue
+        # Remove the line with its newline; chrome at the head also takes blank lines after it.
+        end = e + 1 if e < len(text) else e
+        yield _Edit(s, end, "", "chrome", reason)
+
+
+# ---- hard wraps --------------------------------------------------------------------------------
+
+_UNIT_START = regex.compile(
+    rf"^\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
+    rf"序言|目录|附件|附则)"
+)
+_TABLE_ROW = regex.compile(r"\s*\|")
+_TERMINAL = "。；：！？;:!?"
+
+
+def _wrap_width(text: str) -> int | None:
+    """The width at which the document was hard-wrapped, or None when it was not."""
+    lengths: dict[int, int] = {}
+    prev_len = 0
+    wrapped_like = 0
+    for s, e in _line_spans(text):
+        n = e - s
+        if _TABLE_ROW.match(text, s):
+            n = 0
+        if prev_len >= 16 and n > 0:
+            wrapped_like += 1
+            lengths[prev_len] = lengths.get(prev_len, 0) + 1
+        prev_len = n
+    if wrapped_like < 3:
+        return None
+    width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
+    return width if votes >= 3 else None
+
+
+def _wrap_edits(text: str) -> Iterator[_Edit]:
+    width = _wrap_width(text)
+    if width is None:
+        return
+    spans = list(_line_spans(text))
+    for (s, e), (ns, ne) in zip(spans, spans[1:], strict=False):
+        line, nxt = text[s:e], text[ns:ne]
+        if not line or not nxt.strip() or _TABLE_ROW.match(line) or _TABLE_ROW.match(nxt):
+            continue
+        full = len(line) >= width - 1
+        ends_clause = line[-1] in _TERMINAL
+        if (full and not ends_clause) or (full and not _UNIT_START.match(nxt)):
+            if _STRUCTURAL.match(line) and len(line) < width - 1:
+                continue
+            yield _Edit(e, ns, "", "wrap", "hard line break inside a paragraph")
+
+
+# ---- punctuation ------------------------------------------------------------------------------
+
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_CHINESE = regex.compile(rf"[\p{{Han}}{_CJK_PUNCT}]")
+_HALF = regex.compile(r"[,;:?!()]")
+_FULL = regex.compile(r"[，；：？！（）]")
+
+
+def _is_chinese(ch: str) -> bool:
+    return bool(ch) and _CHINESE.match(ch) is not None
+
+
+def _punct_edits(text: str) -> Iterator[_Edit]:
+    for ls, le in _line_spans(text):
+        line = text[ls:le]
+        if not _HALF.search(line):
+            continue
+        opens: list[int] = []
+        pairs: dict[int, int] = {}
+        for m in _HALF.finditer(line):
+            if m.group() == "(":
+                opens.append(m.start())
+            elif m.group() == ")" and opens:
+                pairs[opens.pop()] = m.start()
+        closing = {c: o for o, c in pairs.items()}
+        for m in _HALF.finditer(line):
+            i, ch = m.start(), m.group()
+            before = line[i - 1] if i else ""
+            after = line[i + 1] if i + 1 < len(line) else ""
+            if ch == "(" and i in pairs:
+                inner = line[i + 1 : pairs[i]]
+                chinese = _is_chinese(before) or bool(_CHINESE.search(inner))
+            elif ch == ")" and i in closing:
+                inner = line[closing[i] + 1 : i]
+                chinese = _is_chinese(line[closing[i] - 1] if closing[i] else "") or bool(
+                    _CHINESE.search(inner)
+                )
+            elif ch in ",;:" and before.isdigit() and after.isdigit():
+                chinese = False
+            else:
+                chinese = _is_chinese(before) or _is_chinese(after)
+            if chinese:
+                yield _Edit(ls + i, ls + i + 1, _HALF_TO_FULL[ch], "punctuation",
+                            "half-width punctuation in Chinese text")
+
+
+def _uses_half_width(text: str) -> bool:
+    """True when the document writes its Chinese punctuation half-width, as mirrors do."""
+    half = sum(1 for e in _punct_edits(text)) if _HALF.search(text) else 0
+    return half > len(_FULL.findall(text))
+
+
+# ---- script -----------------------------------------------------------------------------------
+
+_TRAD_SHARE = 0.02  # a document with more traditional-only Han characters than this is traditional
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_traditional_char(ch: str) -> bool:
+    """A character that OpenCC converts on its own, i.e. without phrase context."""
+    return _converter("t2s").convert(ch) != ch
+
+
+def _diff_positions(a: str, b: str) -> list[int]:
+    if len(a) != len(b):
+        raise ValueError("length-changing conversion")
+    return [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+
+
+def _script_edits_to_simplified(text: str) -> tuple[list[_Edit], bool]:
+    """Edits converting traditional characters, and whether the document is traditional."""
+    converted = _converter("t2s").convert(text)
+    if converted == text:
+        return [], False
+    han = len(regex.findall(_HAN, text)) or 1
+    trad_positions: list[int] = []
+    for ls, le in _line_spans(text):
+        if text[ls:le] != converted[ls:le]:
+            trad_positions.extend(ls + i for i in _diff_positions(text[ls:le], converted[ls:le]))
+    traditional_chars = [i for i in trad_positions if _is_traditional_char(text[i])]
+    is_traditional = len(traditional_chars) / han >= _TRAD_SHARE
+    if is_traditional:
+        accepted = trad_positions
+    else:  # a simplified document: convert only lines that are traditional themselves
+        accepted = []
+        spans = list(_line_spans(text))
+        starts = [s for s, _ in spans]
+        by_line: dict[int, list[int]] = {}
+        for i in traditional_chars:
+            by_line.setdefault(bisect.bisect_right(starts, i) - 1, []).append(i)
+        for line_no, positions in by_line.items():
+            s, e = spans[line_no]
+            line_han = len(regex.findall(_HAN, text[s:e])) or 1
+            if len(positions) >= 3 and len(positions) / line_han >= 0.1:
+                accepted.extend(p for p in trad_positions if s <= p < e)
+        accepted.sort()
+    edits = []
+    for i in accepted:
+        target = converted[i]
+        if ord(target) > 0xFFFF and ord(text[i]) <= 0xFFFF:
+            continue  # official texts keep the BMP form (二噁英, not 二𫫇英)
+        edits.append(_Edit(i, i + 1, target, "script", "traditional character"))
+    if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
+        for m in regex.finditer("於", converted):
+            edits.append(_Edit(m.start(), m.end(), "于", "script", "traditional character"))
+        edits.sort()
+    return edits, is_traditional
+
+
+def _script_edits_to_traditional(text: str) -> list[_Edit]:
+    converted = _converter("s2t").convert(text)
+    if converted == text:
+        return []
+    return [
+        _Edit(i, i + 1, converted[i], "script", "traditional script requested")
+        for i in _diff_positions(text, converted)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def recover(
+    text: str,
+    *,
+    source: str = "-",
+    encoding: str | None = None,
+    options: RecoverOptions | None = None,
+    script: str | None = None,
+) -> Recovered:
+    """Recover the official text of a regulation from any copy of it.
+
+    Guarantees:
+
+    - **Audited**: every character of `text` is either kept or covered by exactly one
+      `Change` (kind, offset, length, original, replacement, reason);
+      ``fagui.model.apply_changes(text, result.changes) == result.text``.
+    - **No Han character of the law is dropped**: only chrome lines lose Han characters, and
+      only lines that match a chrome rule or stand outside the regulation (above its title,
+      below its last provision after a chrome line) are chrome.
+    - **Clean text passes through**: an official text (simplified, full-width punctuation, no
+      noise) comes back unchanged, save trailing spaces and ``\\r\\n`` line ends.
+    - **Idempotent**: ``recover(recover(x).text).text == recover(x).text``.
+    - Never raises on any input string.
+    """
+    opts = options or RecoverOptions(script=script or "simplified")
+    edits = _Edits(text)
+    edits.apply(_layout_edits(edits.text))
+    noise = edits.apply(_noise_edits(edits.text))
+    pinyin = edits.apply(list(_pinyin_edits(edits.text)))
+
+    script_probe, traditional = _script_edits_to_simplified(edits.text)
+    # Passes that could alter a clean text run only on a document that shows pollution.
+    evidence = noise + pinyin + len(script_probe)
+    if evidence or _count_inner_spaces(edits.text) >= 3:
+        evidence += edits.apply(list(_inner_space_edits(edits.text)))
+    evidence += edits.apply(list(_chrome_edits(edits.text, traditional)))
+    evidence += edits.apply(list(_wrap_edits(edits.text)))
+    if evidence and _uses_half_width(edits.text):
+        edits.apply(list(_punct_edits(edits.text)))
+    if opts.script != "original":
+        script_edits, _ = _script_edits_to_simplified(edits.text)
+        edits.apply(script_edits)
+        if opts.script == "traditional":
+            edits.apply(_script_edits_to_traditional(edits.text))
+    edits.apply(_layout_edits(edits.text))  # chrome and wraps may leave spaces at line ends
+    return Recovered(
+        text=edits.text,
+        source=source,
+        original_script="traditional" if traditional else "simplified",
+        encoding=encoding,
+        changes=edits.changes(),
+    )
