@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -222,13 +223,31 @@ def _layout_edits(text: str) -> Iterator[_Edit]:
             yield _Edit(m.start(), m.end(), "", "space", "trailing space")
 
 
-# \r\n or a lone \r; spaces (and zero-width characters) at the end of a line.
-_LAYOUT = regex.compile(r"(?P<cr>\r(?=\n)|\r)|[\p{Zs}\t\u200B\uFEFF]+(?=\n|\r|$)")
+# \r\n or a lone \r; white space at the end of a line (stdlib `re`: its \s is Unicode-aware).
+_LAYOUT = re.compile(r"(?P<cr>\r(?=\n)|\r)|[^\S\r\n]+(?=\n|\r|\Z)")
 
 
 def _noise_edits(text: str) -> Iterator[_Edit]:
-    for m in _NOISE_RUN.finditer(text):
-        yield _Edit(m.start(), m.end(), "", "noise", _noise_reason(m.group()))
+    # Noise is never ASCII, a common Han character or CJK punctuation: look only where a
+    # character outside those occurs, and let the Unicode-property pattern decide there.
+    end = 0
+    for c in _UNUSUAL.finditer(text):
+        pos = c.start()
+        if pos < end:
+            continue
+        if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\uFE0F\u20E3":
+            pos -= 1
+        m = _NOISE_RUN.match(text, pos)
+        if m:
+            end = m.end()
+            yield _Edit(m.start(), m.end(), "", "noise", _noise_reason(m.group()))
+
+
+_UNUSUAL = regex.compile(
+    r"[[^\p{ASCII}\p{Han}\p{Block=CJK_Symbols_and_Punctuation}"
+    r"\p{Block=Halfwidth_and_Fullwidth_Forms}“”‘’—…·]\p{Extended_Pictographic}]",
+    regex.V1,
+)
 
 
 _NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
@@ -314,8 +333,11 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 @functools.lru_cache(maxsize=1)
-def _chrome_rules() -> tuple[tuple[regex.Pattern[str], str], ...]:
-    return tuple((regex.compile(_both_scripts(p)), reason) for p, reason in _CHROME_RULES)
+def _chrome_rules() -> re.Pattern[str]:
+    """All chrome rules in one pattern; the name of the group that matched tells the rule."""
+    return re.compile(
+        "|".join(f"(?P<r{i}>{_both_scripts(p)})" for i, (p, _) in enumerate(_CHROME_RULES))
+    )
 
 
 _SENTENCE_END = "。；;"
@@ -335,18 +357,21 @@ def _chrome_reason(line: str) -> str | None:
     stripped = line.strip()
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
-    if _STRUCTURAL.match(stripped):
+    m = _chrome_rules().search(stripped)
+    if m is None or _STRUCTURAL.match(stripped):
         return None
-    for pattern, reason in _chrome_rules():
-        if pattern.search(stripped):
-            return reason
-    return None
+    return _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
 
 
 def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
-    lines = [(s, e, text[s:e]) for s, e in _line_spans(text)]
-    view = [_converter("t2s").convert(t) if traditional else t for _, _, t in lines]
+    # Lines of the text as the rules read it: simplified (OpenCC keeps lengths, so the line
+    # boundaries of the view are those of the text).
+    view_text = _converter("t2s").convert(text) if traditional else text
+    view = view_text.split("\n") if len(view_text) == len(text) else text.split("\n")
     reasons: list[str | None] = [_chrome_reason(v) for v in view]
+    if not any(reasons):
+        return  # every chrome removal starts from a line that matches a rule
+    lines = list(_line_spans(text))
 
     body = next((i for i, v in enumerate(view) if _STRUCTURAL.match(v)), None)
     # Head: everything above the regulation's own title, if any of it is chrome.
@@ -389,7 +414,7 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
         for i, v in enumerate(view):
             if not v.strip() and (i < first or i > last) and reasons[i] is None:
                 reasons[i] = "blank line around site chrome"
-    for i, (s, e, _) in enumerate(lines):
+    for i, (s, e) in enumerate(lines):
         reason = reasons[i]
         if reason is None:
             continue
@@ -413,10 +438,8 @@ def _wrap_width(text: str) -> int | None:
     lengths: dict[int, int] = {}
     prev_len = 0
     wrapped_like = 0
-    for s, e in _line_spans(text):
-        n = e - s
-        if _TABLE_ROW.match(text, s):
-            n = 0
+    for line in text.split("\n"):
+        n = 0 if line[:1] == "|" or line.lstrip()[:1] == "|" else len(line)
         if prev_len >= 16 and n > 0:
             wrapped_like += 1
             lengths[prev_len] = lengths.get(prev_len, 0) + 1
@@ -600,8 +623,9 @@ def recover(
     evidence = noise + pinyin + len(script_probe)
     if evidence or _count_inner_spaces(edits.text) >= 3:
         evidence += edits.apply(list(_inner_space_edits(edits.text)))
-    evidence += edits.apply(list(_chrome_edits(edits.text, traditional)))
-    evidence += edits.apply(list(_wrap_edits(edits.text)))
+    reshaped = edits.apply(list(_chrome_edits(edits.text, traditional)))
+    reshaped += edits.apply(list(_wrap_edits(edits.text)))
+    evidence += reshaped
     if evidence and _uses_half_width(edits.text):
         edits.apply(list(_punct_edits(edits.text)))
     if opts.script != "original":
@@ -609,7 +633,8 @@ def recover(
         edits.apply(script_edits)
         if opts.script == "traditional":
             edits.apply(_script_edits_to_traditional(edits.text))
-    edits.apply(_layout_edits(edits.text))  # chrome and wraps may leave spaces at line ends
+    if reshaped:  # chrome and wraps may leave spaces at line ends
+        edits.apply(_layout_edits(edits.text))
     return Recovered(
         text=edits.text,
         source=source,

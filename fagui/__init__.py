@@ -1,0 +1,26 @@
+"""fagui: Chinese regulations as clean, structured, queryable data.
+
+The public API is small on purpose::
+
+    from fagui import recover, read_source
+    result = recover(read_source("copy.html").text)
+    print(result.text)          # the official text
+    result.changes              # what was removed or replaced, where and why
+"""
+
+from fagui.errors import FaguiError, SourceError
+from fagui.model import Change, Recovered
+from fagui.recover import RecoverOptions, recover
+from fagui.sources import SourceText, read_source
+
+__all__ = [
+    "Change",
+    "FaguiError",
+    "RecoverOptions",
+    "Recovered",
+    "SourceError",
+    "SourceText",
+    "read_source",
+    "recover",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,113 @@
+"""The `fagui` command line. Every stage runs alone and can print its result as JSON.
+
+Exit status: 0 on success, 1 when any source failed (the others are still processed and
+reported), 2 for bad usage. Errors are one line on stderr naming the source and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from fagui.errors import FaguiError, OptionsError
+from fagui.model import Recovered
+from fagui.recover import RecoverOptions, recover
+from fagui.sources import SourceText, read_source
+
+app = typer.Typer(
+    name="fagui",
+    help="Chinese regulations as clean, structured, queryable data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+T = TypeVar("T")
+
+
+class ScriptChoice(str, Enum):
+    simplified = "simplified"
+    traditional = "traditional"
+    original = "original"
+
+
+class TextFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+Sources = Annotated[
+    list[str], typer.Argument(help="Files to read (.txt .md .html .docx), or - for stdin.")
+]
+
+
+def _error(message: str) -> None:
+    _err.print(f"fagui: {message}", markup=False)
+
+
+def _each_source(sources: Iterable[str], work: Callable[[SourceText], T]) -> tuple[list[T], int]:
+    """Run `work` on every source; a failing source is reported and the rest still run."""
+    results: list[T] = []
+    failed = 0
+    for name in sources:
+        try:
+            results.append(work(read_source(name)))
+        except FaguiError as exc:
+            _error(str(exc))
+            failed += 1
+    return results, failed
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+@app.command("recover")
+def recover_command(
+    sources: Sources,
+    script: Annotated[
+        ScriptChoice, typer.Option(help="Script of the output: simplified (canonical), "
+                                   "traditional, or original (keep the copy's script).")
+    ] = ScriptChoice.simplified,
+    report: Annotated[
+        bool, typer.Option("--report", help="Print JSON: every change (kind, offset, length, "
+                           "original, replacement, reason) and the recovered text.")
+    ] = False,
+    output_format: Annotated[
+        TextFormat, typer.Option("--format", help="text (default) or json (same as --report).")
+    ] = TextFormat.text,
+) -> None:
+    """Recover the official text of a regulation from any copy of it."""
+    try:
+        options = RecoverOptions(script=script.value)
+    except OptionsError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+    def work(src: SourceText) -> Recovered:
+        return recover(src.text, source=src.name, encoding=src.encoding, options=options)
+
+    as_json = report or output_format is TextFormat.json
+    results, failed = _each_source(sources, work)
+    for result in results:
+        if as_json:
+            _print_json(result.to_dict())
+        else:
+            if len(sources) > 1:
+                sys.stdout.write(f"==> {result.source} <==\n")
+            sys.stdout.write(result.text if result.text.endswith("\n") else result.text + "\n")
+    raise typer.Exit(1 if failed else 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
