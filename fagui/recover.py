@@ -323,8 +323,10 @@ _CHROME_RULES: tuple[tuple[str, str], ...] = (
 
 def _both_scripts(pattern: str) -> str:
     """The pattern plus its traditional-script spelling, so chrome is found in either."""
-    trad = _converter("s2t").convert(pattern)
-    return pattern if trad == pattern else f"(?:{pattern})|(?:{trad})"
+    spellings = dict.fromkeys(
+        [pattern, _converter("s2t").convert(pattern), _converter("s2tw").convert(pattern)]
+    )
+    return "|".join(f"(?:{p})" for p in spellings)
 
 
 @functools.lru_cache(maxsize=4)
@@ -521,7 +523,9 @@ def _uses_half_width(text: str) -> bool:
 
 # ---- script -----------------------------------------------------------------------------------
 
-_TRAD_SHARE = 0.02  # a document with more traditional-only Han characters than this is traditional
+# A text is traditional when at least this many, and this share, of its Han characters are.
+_TRAD_MIN = 3
+_TRAD_SHARE = 0.02
 
 
 @functools.lru_cache(maxsize=65536)
@@ -537,47 +541,56 @@ def _diff_positions(a: str, b: str) -> list[int]:
 
 
 def _script_edits_to_simplified(text: str) -> tuple[list[_Edit], bool]:
-    """Edits converting traditional characters, and whether the document is traditional."""
+    """Edits converting traditional characters, and whether the document is traditional.
+
+    OpenCC's t2s also rewrites some simplified text (破坏土地 → 破坯土地, 二噁英 → 二𫫇英), so
+    only what is traditional is converted: characters OpenCC converts on their own, and phrase
+    conversions next to one (乾淨 → 干净), in a document — or failing that a line — that is
+    traditional; never into a character outside the BMP, which official texts do not use."""
     converted = _converter("t2s").convert(text)
     if converted == text:
         return [], False
-    han = len(regex.findall(_HAN, text)) or 1
-    trad_positions: list[int] = []
-    for ls, le in _line_spans(text):
+    spans = list(_line_spans(text))
+    diffs: list[int] = []
+    for ls, le in spans:
         if text[ls:le] != converted[ls:le]:
-            trad_positions.extend(ls + i for i in _diff_positions(text[ls:le], converted[ls:le]))
-    traditional_chars = [i for i in trad_positions if _is_traditional_char(text[i])]
-    is_traditional = len(traditional_chars) / han >= _TRAD_SHARE
+            diffs.extend(ls + i for i in _diff_positions(text[ls:le], converted[ls:le]))
+    traditional = {
+        i for i in diffs if _is_traditional_char(text[i]) and ord(converted[i]) <= 0xFFFF
+    }
+    han = len(regex.findall(_HAN, text)) or 1
+    is_traditional = len(traditional) >= _TRAD_MIN and len(traditional) / han >= _TRAD_SHARE
     if is_traditional:
-        accepted = trad_positions
+        scope = diffs
     else:  # a simplified document: convert only lines that are traditional themselves
-        accepted = []
-        spans = list(_line_spans(text))
         starts = [s for s, _ in spans]
-        by_line: dict[int, list[int]] = {}
-        for i in traditional_chars:
-            by_line.setdefault(bisect.bisect_right(starts, i) - 1, []).append(i)
-        for line_no, positions in by_line.items():
-            s, e = spans[line_no]
-            line_han = len(regex.findall(_HAN, text[s:e])) or 1
-            if len(positions) >= 3 and len(positions) / line_han >= 0.1:
-                accepted.extend(p for p in trad_positions if s <= p < e)
-        accepted.sort()
-    edits = []
-    for i in accepted:
-        target = converted[i]
-        if ord(target) > 0xFFFF and ord(text[i]) <= 0xFFFF:
-            continue  # official texts keep the BMP form (二噁英, not 二𫫇英)
-        edits.append(_Edit(i, i + 1, target, "script", "traditional character"))
+        by_line: dict[int, int] = {}
+        for i in traditional:
+            line_no = bisect.bisect_right(starts, i) - 1
+            by_line[line_no] = by_line.get(line_no, 0) + 1
+        lines = {
+            n for n, count in by_line.items()
+            if count >= _TRAD_MIN
+            and count / (len(regex.findall(_HAN, text[spans[n][0] : spans[n][1]])) or 1) >= 0.1
+        }
+        scope = [i for i in diffs if bisect.bisect_right(starts, i) - 1 in lines]
+    edits = [
+        _Edit(i, i + 1, converted[i], "script", "traditional character")
+        for i in scope
+        if ord(converted[i]) <= 0xFFFF
+        and (i in traditional or i - 1 in traditional or i + 1 in traditional)
+    ]
     if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
-        for m in regex.finditer("於", converted):
-            edits.append(_Edit(m.start(), m.end(), "于", "script", "traditional character"))
+        edits.extend(
+            _Edit(m.start(), m.end(), "于", "script", "traditional character")
+            for m in re.finditer("於", converted)
+        )
         edits.sort()
     return edits, is_traditional
 
 
 def _script_edits_to_traditional(text: str) -> list[_Edit]:
-    converted = _converter("s2t").convert(text)
+    converted = _converter("s2tw").convert(text)  # Taiwan standard forms: 為, 群眾
     if converted == text:
         return []
     return [

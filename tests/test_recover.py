@@ -1,0 +1,184 @@
+"""Recover on the seed copy and on text built to look like noise but be law."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from fagui import RecoverOptions, recover
+from fagui.errors import OptionsError
+from fagui.model import CHANGE_KINDS, Recovered, apply_changes
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "examples" / "000_668aba0204edbbb9.txt"
+OFFICIAL = ROOT.parent / "shared" / "seed" / "official.txt"
+
+
+def layout_free(text: str) -> str:
+    """The acceptance compares character for character, ignoring line and space layout."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def seed() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def recovered(seed: str) -> Recovered:
+    return recover(seed, source=str(SEED))
+
+
+@pytest.fixture(scope="module")
+def official() -> str:
+    if not OFFICIAL.exists():
+        pytest.skip("../shared/seed/official.txt absent")
+    return OFFICIAL.read_text(encoding="utf-8")
+
+
+def test_seed_recovers_the_official_text(recovered: Recovered, official: str) -> None:
+    assert layout_free(recovered.text) == layout_free(official)
+
+
+def test_seed_starts_at_the_title_and_ends_with_the_last_article(recovered: Recovered) -> None:
+    lines = [line for line in recovered.text.splitlines() if line.strip()]
+    assert lines[0] == "中国共产党党员网络行为规定"
+    assert lines[-1].startswith("第三十一条")
+    # The news headline and the byline above the title were chrome, and say so.
+    chrome = {c.original.strip(): c.reason for c in recovered.changes if c.kind == "chrome"}
+    assert "headline" in chrome["中共中央辦公廳印發《中國共產黨黨員網絡行為規定》"]
+    assert any("分享到" in original for original in chrome)
+
+
+def test_seed_changes_account_for_every_character(seed: str, recovered: Recovered) -> None:
+    assert apply_changes(seed, recovered.changes) == recovered.text
+    for change in recovered.changes:
+        assert seed[change.offset : change.offset + change.length] == change.original
+        assert change.kind in CHANGE_KINDS
+
+
+def test_seed_reports_each_kind_of_pollution(recovered: Recovered) -> None:
+    by_original = {(c.kind, c.original) for c in recovered.changes}
+    # Emoji newer than Python 3.11's Unicode data (🫎 U+1FACE is Unicode 15) are found.
+    assert any(k == "noise" and "\U0001face" in o for k, o in by_original)
+    assert ("noise", "𓀇") in by_original  # an Egyptian hieroglyph, which no emoji list has
+    assert ("space", " ") in by_original  # 推動形 成
+    assert ("punctuation", ",") in by_original
+    assert ("script", "曆") in by_original  # 曆史 → 历史
+    assert ("script", "聯") in by_original  # 聯系 → 联系
+
+
+def test_recovery_is_idempotent(recovered: Recovered) -> None:
+    again = recover(recovered.text)
+    assert again.text == recovered.text
+    assert again.changes == ()
+
+
+def test_official_text_passes_through_unchanged(official: str) -> None:
+    result = recover(official)
+    assert result.text == official
+    assert result.changes == ()
+
+
+def test_traditional_output_is_correct_traditional(seed: str) -> None:
+    text = recover(seed, options=RecoverOptions(script="traditional")).text
+    assert "歷史經驗" in text  # the copy's careless 曆史 is corrected, not kept
+    assert "聯繫群眾" in text
+    assert "黨員" in text
+
+
+def test_original_script_is_kept_on_request(seed: str) -> None:
+    result = recover(seed, options=RecoverOptions(script="original"))
+    assert "曆史經驗" in result.text
+    assert not any(c.kind == "script" for c in result.changes)
+    assert result.original_script == "traditional"
+
+
+def test_bad_options_are_refused() -> None:
+    with pytest.raises(OptionsError):
+        RecoverOptions(script="pinyin")
+
+
+# --- script conversion pitfalls measured on OpenCC ---------------------------------------------
+
+SIMPLIFIED_ARTICLE = (
+    "第十条　任何单位和个人不得破坏土地，不得排放二噁英等有毒物质。"
+    "对于单位违反本条规定的，依法处罚。\n"
+)
+
+
+def test_simplified_text_is_not_touched_by_opencc_quirks() -> None:
+    # OpenCC's t2s turns 破坏土地 into 破坯土地 and 二噁英 into 二𫫇英 on simplified text.
+    assert recover(SIMPLIFIED_ARTICLE).text == SIMPLIFIED_ARTICLE
+
+
+def test_traditional_text_converts_with_the_official_forms() -> None:
+    traditional = (
+        "第十條　任何單位和個人不得破壞土地，不得排放二噁英等有毒物質。"
+        "對於單位違反本條規定的，依法處罰。\n"
+    )
+    assert recover(traditional).text == SIMPLIFIED_ARTICLE
+
+
+# --- legitimate text that looks like noise -------------------------------------------------------
+
+LEGIT = """中华人民共和国测试条例
+
+第一章　总则
+
+第一条　本条例所称高温，是指日最高气温≥35℃的天气；温度每升高1°，按比例×1.5计算，或者÷2。
+第二条　比例为1∶2。一九八○年、二〇二〇年的数据，按照Ⅰ类、Ⅱ类标准分级，见附表①和⒈项。
+第三条　系数α、γ取0.25；商标®标记。详见https://www.gov.cn/zhengce/2024-01/14/content.htm。
+第四条　有下列情形之一的，适用本条例：
+（一）使用“互联网”和《网络安全法》规定的产品；
+（二）姓名中有生僻字𠀀、𪚥、𫫇的人员。
+"""
+
+
+def test_legitimate_symbols_survive_in_a_clean_text() -> None:
+    assert recover(LEGIT).text == LEGIT
+
+
+def test_legitimate_symbols_survive_in_a_polluted_copy() -> None:
+    # The same text, polluted: emoji, a hieroglyph, a mahjong tile and ★ between characters.
+    polluted = (
+        LEGIT.replace("高温，", "高温🫎，")
+        .replace("比例为", "比例𓀇为")
+        .replace("商标", "商🀄标")
+        .replace("生僻字", "生★僻字")
+        .replace("数据", "数据👨\u200d👩\u200d👧")
+        .replace("分级", "分级🇨🇳1️⃣")
+    )
+    result = recover(polluted)
+    assert result.text == LEGIT
+    removed = "".join(c.original for c in result.changes)
+    assert "𓀇" in removed and "🀄" in removed and "★" in removed
+
+
+def test_no_han_character_is_dropped_outside_chrome(recovered: Recovered) -> None:
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for change in recovered.changes:
+        if change.kind != "chrome" and change.kind != "script":
+            assert not han.search(change.original), change
+
+
+def test_pinyin_glosses_are_removed_only_when_they_are_the_reading() -> None:
+    text = "党员不得通过网(wǎng)络（luò）制造谣言，依照本法第（a）项处理。\n"
+    result = recover(text)
+    assert result.text == "党员不得通过网络制造谣言，依照本法第（a）项处理。\n"
+    assert [c.kind for c in result.changes] == ["pinyin", "pinyin"]
+
+
+def test_hard_wrapped_copy_is_rejoined_without_gluing_articles() -> None:
+    paragraph = "党员应当积极通过网络，广泛宣传习近平新时代中国特色社会主义思想，宣传党的路线方针政策。"
+    text = "第一章　总则\n" + "\n".join(
+        f"第{n}条　{paragraph}" for n in "一二三四五"
+    ) + "\n"
+    wrapped = "\n".join(
+        "\n".join(line[i : i + 30] for i in range(0, len(line), 30)) for line in text.splitlines()
+    ) + "\n"
+    result = recover(wrapped)
+    assert result.text == text
+    assert {c.kind for c in result.changes} == {"wrap"}
