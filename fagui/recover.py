@@ -30,6 +30,8 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import Counter
+from itertools import accumulate
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -58,12 +60,8 @@ class RecoverOptions:
 # The edit machinery: the result as segments of the source, each kept or replaced.
 
 
-class _Seg(NamedTuple):
-    start: int  # in the source
-    end: int
-    out: str | None  # None: source[start:end] is kept; else what replaced it
-    kind: str = ""
-    reason: str = ""
+# A segment of the result: source[start:end] kept (out is None) or replaced by out.
+_Seg = tuple[int, int, "str | None", str, str]  # start, end, out, kind, reason
 
 
 class _Edit(NamedTuple):
@@ -78,82 +76,125 @@ class _Edits:
     """The text being recovered, remembered as segments of the source.
 
     Every pass reads `text` and calls `apply` with sorted, non-overlapping edits in `text`'s
-    coordinates. An edit that touches an earlier change absorbs it, so the final changes never
-    overlap and, applied to the source, give exactly the result."""
+    coordinates. An edit that touches an earlier change absorbs it (edits and changes that
+    overlap form one cluster), so the final changes never overlap and, applied to the source,
+    give exactly the result."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.segs: list[_Seg] = [_Seg(0, len(source), None)]
+        self.segs: list[_Seg] = [(0, len(source), None, "", "")]
+        self.lens: list[int] = [len(source)]  # each segment's length in the current text
         self.text = source
 
-    def _len(self, seg: _Seg) -> int:
-        return seg.end - seg.start if seg.out is None else len(seg.out)
-
-    def _out(self, seg: _Seg) -> str:
-        return self.source[seg.start : seg.end] if seg.out is None else seg.out
-
     def apply(self, edits: Iterable[_Edit]) -> int:
-        segs = self.segs
-        out: list[_Seg] = []
-        i, cur, n = 0, 0, len(segs)  # cur: position in the current text where segs[i] starts
-        count = 0
-        for s, e, rep, kind, reason in edits:
-            count += 1
-            while i < n and cur + self._len(segs[i]) <= s:
-                out.append(segs[i])
-                cur += self._len(segs[i])
-                i += 1
-            prefix = suffix = ""
-            if i < n and cur < s:  # the edit starts inside segs[i]
-                seg = segs[i]
-                if seg.out is None:
-                    cut = seg.start + (s - cur)
-                    out.append(_Seg(seg.start, cut, None))
-                    segs[i] = _Seg(cut, seg.end, None)
-                    cur = s
-                else:
-                    prefix = seg.out[: s - cur]
-            src_start = segs[i].start if i < n else len(self.source)
-            src_end = src_start
-            while i < n and cur < e:
-                seg = segs[i]
-                length = self._len(seg)
-                if cur + length <= e:
-                    src_end = seg.end
-                    cur += length
-                    i += 1
-                elif seg.out is None:
-                    cut = seg.start + (e - cur)
-                    src_end = cut
-                    segs[i] = _Seg(cut, seg.end, None)
-                    cur = e
-                    break
-                else:
-                    suffix = seg.out[e - cur :]
-                    src_end = seg.end
-                    cur += length
-                    i += 1
-                    break
-            out.append(_Seg(src_start, src_end, prefix + rep + suffix, kind, reason))
-        if not count:
+        """Apply one pass's edits; returns how many there were."""
+        edits = list(edits)
+        if not edits:
             return 0
-        out.extend(segs[i:])
-        self.segs = out
-        self.text = "".join(self._out(seg) for seg in out)
-        return count
+        segs, lens = list(self.segs), list(self.lens)
+        starts = list(accumulate(lens, initial=0))  # starts[k]: where segment k starts
+        clusters = self._clusters(edits, segs, starts)
+
+        text = self.text
+        new_segs: list[_Seg] = []
+        new_lens: list[int] = []
+        pieces: list[str] = []
+        done = 0  # the current text before this position is in `pieces`
+        i, n = 0, len(segs)
+        for cs, ce, members in clusters:
+            # Segments that end at or before the cluster's start stay as they are.
+            j = max(i, bisect.bisect_right(starts, cs, i + 1, n + 1) - 1)
+            new_segs += segs[i:j]
+            new_lens += lens[i:j]
+            i = j
+            if i < n:
+                a, b, o, _, _ = segs[i]
+                src_start = a + (cs - starts[i]) if o is None else a
+                if o is None and starts[i] < cs:  # split the kept segment at the cluster
+                    new_segs.append((a, src_start, None, "", ""))
+                    new_lens.append(cs - starts[i])
+                    segs[i], lens[i], starts[i] = (src_start, b, None, "", ""), b - src_start, cs
+            else:
+                src_start = len(self.source)
+            src_end = src_start
+            while i < n and starts[i] < ce:
+                a, b, o, _, _ = segs[i]
+                if o is None and starts[i] + lens[i] > ce:  # split the kept segment at its end
+                    src_end = a + (ce - starts[i])
+                    segs[i], lens[i], starts[i] = (src_end, b, None, "", ""), b - src_end, ce
+                    break
+                src_end = b
+                i += 1
+            parts, p = [], cs
+            for s, e, rep, _, _ in members:
+                parts += (text[p:s], rep)
+                p = e
+            parts.append(text[p:ce])
+            out = "".join(parts)
+            new_segs.append((src_start, src_end, out, members[0].kind, members[0].reason))
+            new_lens.append(len(out))
+            pieces += (text[done:cs], out)
+            done = ce
+        new_segs += segs[i:]
+        new_lens += lens[i:]
+        pieces.append(text[done:])
+        self.segs, self.lens = new_segs, new_lens
+        self.text = "".join(pieces)
+        return len(edits)
+
+    @staticmethod
+    def _clusters(
+        edits: list[_Edit], segs: list[_Seg], starts: list[int]
+    ) -> list[tuple[int, int, list[_Edit]]]:
+        """Group edits with the earlier changes they touch: (start, end, edits) in the current
+        text. A change is touched when the edit overlaps it, or for a deletion (a change of no
+        length), when the edit spans across its place."""
+        clusters: list[tuple[int, int, list[_Edit]]] = []
+        for edit in edits:
+            cs, ce = edit.start, edit.end
+            k = max(bisect.bisect_right(starts, cs) - 1, 0)
+            while k < len(segs) and (starts[k] < ce or (cs == ce and starts[k] <= cs)):
+                a, b, o, _, _ = segs[k]
+                if o is not None:
+                    lo, hi = starts[k], starts[k] + len(o)
+                    touched = (lo < ce and cs < hi) if lo < hi else cs < lo < ce
+                    if cs == ce and lo < cs < hi:
+                        touched = True
+                    if touched:
+                        cs, ce = min(cs, lo), max(ce, hi)
+                k += 1
+            if clusters and cs < clusters[-1][1]:
+                pcs, pce, members = clusters.pop()
+                clusters.append((min(pcs, cs), max(pce, ce), [*members, edit]))
+            else:
+                clusters.append((cs, ce, [edit]))
+        return clusters
 
     def changes(self) -> tuple[Change, ...]:
-        result = []
-        for seg in self.segs:
-            if seg.out is None:
-                continue
-            original = self.source[seg.start : seg.end]
-            if original == seg.out:
-                continue
-            result.append(
-                Change(seg.kind, seg.start, seg.end - seg.start, original, seg.out, seg.reason)
-            )
-        return tuple(result)
+        source = self.source
+        return tuple(
+            Change(kind, a, b - a, source[a:b], o, reason)
+            for a, b, o, kind, reason in self.segs
+            if o is not None and source[a:b] != o
+        )
+
+
+def _runs(edits: Iterable[_Edit]) -> Iterator[_Edit]:
+    """Adjacent edits of the same kind and reason as one edit (历史, not 历 and 史)."""
+    run: _Edit | None = None
+    for edit in edits:
+        if run and run.end == edit.start and (run.kind, run.reason) == (edit.kind, edit.reason):
+            run = run._replace(end=edit.end, replacement=run.replacement + edit.replacement)
+            continue
+        if run:
+            yield run
+        run = edit
+    if run:
+        yield run
+
+
+def _seg_len(seg: _Seg) -> int:
+    return seg[1] - seg[0] if seg[2] is None else len(seg[2])
 
 
 def _line_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -214,24 +255,28 @@ def _noise_reason(chars: str) -> str:
 # Passes. Each takes the current text (and what the analysis found) and yields edits.
 
 
-def _layout_edits(text: str) -> Iterator[_Edit]:
-    for m in _LAYOUT.finditer(text):
-        if m.group("cr") is not None:
-            yield _Edit(m.start(), m.end(), "\n" if m.group("cr") == "\r" else "", "space",
-                        "carriage return")
-        else:
-            yield _Edit(m.start(), m.end(), "", "space", "trailing space")
+def _carriage_return_edits(text: str) -> Iterator[_Edit]:
+    if "\r" not in text:
+        return
+    for m in _CR.finditer(text):
+        yield _Edit(m.start(), m.end(), "\n" if m.group() == "\r" else "", "space",
+                    "carriage return")
 
 
-# \r\n or a lone \r; white space at the end of a line (stdlib `re`: its \s is Unicode-aware).
-_LAYOUT = re.compile(r"(?P<cr>\r(?=\n)|\r)|[^\S\r\n]+(?=\n|\r|\Z)")
+def _trailing_space_edits(text: str) -> Iterator[_Edit]:
+    for m in _TRAILING_SPACE.finditer(text):
+        yield _Edit(m.start(), m.end(), "", "space", "trailing space")
+
+
+_CR = re.compile(r"\r(?=\n)|\r")
+_TRAILING_SPACE = re.compile(r"[^\S\r\n]+$", re.MULTILINE)  # stdlib \s is Unicode-aware
 
 
 def _noise_edits(text: str) -> Iterator[_Edit]:
     # Noise is never ASCII, a common Han character or CJK punctuation: look only where a
     # character outside those occurs, and let the Unicode-property pattern decide there.
     end = 0
-    for c in _UNUSUAL.finditer(text):
+    for c in _unusual().finditer(text):
         pos = c.start()
         if pos < end:
             continue
@@ -243,11 +288,24 @@ def _noise_edits(text: str) -> Iterator[_Edit]:
             yield _Edit(m.start(), m.end(), "", "noise", _noise_reason(m.group()))
 
 
-_UNUSUAL = regex.compile(
-    r"[[^\p{ASCII}\p{Han}\p{Block=CJK_Symbols_and_Punctuation}"
-    r"\p{Block=Halfwidth_and_Fullwidth_Forms}“”‘’—…·]\p{Extended_Pictographic}]",
-    regex.V1,
-)
+@functools.cache
+def _unusual() -> re.Pattern[str]:
+    """Where noise can start: a stdlib character class generated once from the Unicode
+    properties below (every BMP code point they match), plus everything outside the BMP."""
+    can_start = regex.compile(
+        r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\p{Extended_Pictographic}"
+        r"\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]",
+        regex.V1,
+    )
+    points = [cp for cp in range(0x10000) if can_start.match(chr(cp))]
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    members = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    return re.compile(f"[{members}\\U00010000-\\U0010ffff]")
 
 
 _NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
@@ -272,29 +330,32 @@ def _pinyin_edits(text: str) -> Iterator[_Edit]:
 
 
 # A single space between two Han characters. Layout spaces are kept: after a structural label
-# or a date at the start of the line, before a run-in article, in headings and tables.
-_INNER_SPACE = regex.compile(r"(?<=\p{Han})[\p{Zs}](?=\p{Han})")
+# or a date (第一条　, 1979年7月1日 第五届), before a run-in article (。 第十条), in headings
+# and other short lines, and in table rows.
 _NUM = "零〇一二三四五六七八九十百千万两0-9０-９"
-_LABEL_BEFORE = regex.compile(
-    rf"(?:^|[。；：\s])\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|"
-    rf"[{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则)$|^[^，。；：]{{0,12}}$"
+_UNIT = "(?:编|分编|章|节|条|部分)"
+_INNER_SPACE = regex.compile(
+    rf"""
+    (?<=\p{{Han}})
+    (?<!(?:^|[。；：\s])\s*(?:第[{_NUM}]+{_UNIT}(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|
+        [{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则))
+    (?<!^[^，。；：\n]{{0,12}})
+    (?<!\|[^\n]*)
+    \p{{Zs}}
+    (?=\p{{Han}})
+    (?!第[{_NUM}]+{_UNIT})
+    """,
+    regex.VERBOSE | regex.MULTILINE,
 )
-_LABEL_AFTER = regex.compile(rf"^第[{_NUM}]+(?:编|分编|章|节|条|部分)")
 
 
 def _inner_space_edits(text: str) -> Iterator[_Edit]:
     for m in _INNER_SPACE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        before = text[line_start : m.start()]
-        if _LABEL_BEFORE.search(before) or "|" in before:
-            continue
-        if _LABEL_AFTER.match(text, m.end()):
-            continue
         yield _Edit(m.start(), m.end(), "", "space", "space inside a word")
 
 
-def _count_inner_spaces(text: str) -> int:
-    return sum(1 for _ in _inner_space_edits(text))
+def _has_inner_spaces(text: str, at_least: int) -> bool:
+    return any(n >= at_least for n, _ in enumerate(_INNER_SPACE.finditer(text), 1))
 
 
 # ---- chrome ----------------------------------------------------------------------------------
@@ -343,6 +404,7 @@ def _chrome_rules() -> re.Pattern[str]:
 
 
 _SENTENCE_END = "。；;"
+_CHROME_CANDIDATE = re.compile(r"^(?![^\n]*[。；;]$)[^\n]{1,160}$", re.MULTILINE)
 _STRUCTURAL = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)|序\s*言|目\s*录|[一二三四五六七八九十]+、|"
     rf"（[一二三四五六七八九十]+）|[（(]\d{{4}}年)"
@@ -369,11 +431,20 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
     # Lines of the text as the rules read it: simplified (OpenCC keeps lengths, so the line
     # boundaries of the view are those of the text).
     view_text = _converter("t2s").convert(text) if traditional else text
-    view = view_text.split("\n") if len(view_text) == len(text) else text.split("\n")
-    reasons: list[str | None] = [_chrome_reason(v) for v in view]
-    if not any(reasons):
-        return  # every chrome removal starts from a line that matches a rule
+    if len(view_text) != len(text):
+        view_text = text
+    # Every chrome removal starts from a line that matches a rule; those are short lines that
+    # do not end a sentence, so only such lines are read.
+    found = {}
+    for m in _CHROME_CANDIDATE.finditer(view_text):
+        reason = _chrome_reason(m.group())
+        if reason:
+            found[m.start()] = reason
+    if not found:
+        return
     lines = list(_line_spans(text))
+    view = view_text.split("\n")
+    reasons: list[str | None] = [found.get(s) for s, _ in lines]
 
     body = next((i for i, v in enumerate(view) if _STRUCTURAL.match(v)), None)
     # Head: everything above the regulation's own title, if any of it is chrome.
@@ -436,20 +507,17 @@ _TERMINAL = "。；：！？;:!?"
 
 
 def _wrap_width(text: str) -> int | None:
-    """The width at which the document was hard-wrapped, or None when it was not."""
-    lengths: dict[int, int] = {}
-    prev_len = 0
-    wrapped_like = 0
-    for line in text.split("\n"):
-        n = 0 if line[:1] == "|" or line.lstrip()[:1] == "|" else len(line)
-        if prev_len >= 16 and n > 0:
-            wrapped_like += 1
-            lengths[prev_len] = lengths.get(prev_len, 0) + 1
-        prev_len = n
-    if wrapped_like < 3:
+    """The width at which the document was hard-wrapped, or None when it was not: the most
+    common length of lines (16 or more characters) that another line follows directly."""
+    lengths = Counter(len(m.group()) for m in _FOLLOWED_LINE.finditer(text))
+    if lengths.total() < 3:
         return None
     width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
     return width if votes >= 3 else None
+
+
+# A line of 16+ characters, not a table row, followed directly by a line that is not one either.
+_FOLLOWED_LINE = re.compile(r"^(?![^\S\n]*\|)[^\n]{16,}(?=\n(?![^\S\n]*\|)[^\n])", re.MULTILINE)
 
 
 def _wrap_edits(text: str) -> Iterator[_Edit]:
@@ -517,8 +585,10 @@ def _punct_edits(text: str) -> Iterator[_Edit]:
 
 def _uses_half_width(text: str) -> bool:
     """True when the document writes its Chinese punctuation half-width, as mirrors do."""
-    half = sum(1 for e in _punct_edits(text)) if _HALF.search(text) else 0
-    return half > len(_FULL.findall(text))
+    return len(_HALF_IN_CHINESE.findall(text)) > len(_FULL.findall(text))
+
+
+_HALF_IN_CHINESE = regex.compile(r"(?<=[\p{Han}“”《》])[,;:?!()]|[,;:?!()](?=[\p{Han}“”《》])")
 
 
 # ---- script -----------------------------------------------------------------------------------
@@ -627,27 +697,28 @@ def recover(
     """
     opts = options or RecoverOptions(script=script or "simplified")
     edits = _Edits(text)
-    edits.apply(_layout_edits(edits.text))
+    edits.apply(_carriage_return_edits(edits.text))
     noise = edits.apply(_noise_edits(edits.text))
+    edits.apply(_trailing_space_edits(edits.text))
     pinyin = edits.apply(list(_pinyin_edits(edits.text)))
 
-    script_probe, traditional = _script_edits_to_simplified(edits.text)
+    script_edits, traditional = _script_edits_to_simplified(edits.text)
+    if opts.script != "original":
+        edits.apply(_runs(script_edits))
     # Passes that could alter a clean text run only on a document that shows pollution.
-    evidence = noise + pinyin + len(script_probe)
-    if evidence or _count_inner_spaces(edits.text) >= 3:
-        evidence += edits.apply(list(_inner_space_edits(edits.text)))
-    reshaped = edits.apply(list(_chrome_edits(edits.text, traditional)))
-    reshaped += edits.apply(list(_wrap_edits(edits.text)))
+    evidence = noise + pinyin + len(script_edits)
+    if evidence or _has_inner_spaces(edits.text, 3):
+        evidence += edits.apply(_inner_space_edits(edits.text))
+    still_traditional = traditional and opts.script == "original"
+    reshaped = edits.apply(_chrome_edits(edits.text, still_traditional))
+    reshaped += edits.apply(_wrap_edits(edits.text))
     evidence += reshaped
     if evidence and _uses_half_width(edits.text):
-        edits.apply(list(_punct_edits(edits.text)))
-    if opts.script != "original":
-        script_edits, _ = _script_edits_to_simplified(edits.text)
-        edits.apply(script_edits)
-        if opts.script == "traditional":
-            edits.apply(_script_edits_to_traditional(edits.text))
+        edits.apply(_punct_edits(edits.text))
+    if opts.script == "traditional":
+        edits.apply(_runs(_script_edits_to_traditional(edits.text)))
     if reshaped:  # chrome and wraps may leave spaces at line ends
-        edits.apply(_layout_edits(edits.text))
+        edits.apply(_trailing_space_edits(edits.text))
     return Recovered(
         text=edits.text,
         source=source,

@@ -1,0 +1,80 @@
+"""Recovery throughput over the corpus, clean and polluted, against OpenCC alone.
+
+    python bench/recover.py [--limit N]
+
+For each set of texts it times, in this process: OpenCC t2s conversion of the texts (the floor:
+recover must at least look at every character for traditional script), `fagui.recover` on the
+texts, and `fagui.sources.load` + recover from the encoded bytes (end to end). It prints MB/s
+(of UTF-8 input) and the ratio of each to the OpenCC floor. Goal: recover ≤ 3× the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import opencc  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from fagui.pollute import pollute  # noqa: E402
+from fagui.recover import recover  # noqa: E402
+from fagui.sources import load  # noqa: E402
+from tests.corpus import CORPUS, corpus_files, plain_text  # noqa: E402
+
+
+def timed(work: Callable[[], object], repeat: int = 3) -> float:
+    """Best of `repeat` runs, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="use only the first N laws")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        sys.exit(f"bench/recover.py: the corpus is absent ({CORPUS})")
+    files = corpus_files()[: args.limit or None]
+    clean = [plain_text(p.read_text(encoding="utf-8")) for p in files]
+    polluted = []
+    for n, text in enumerate(clean):
+        rng = random.Random(n)
+        polluted.append(
+            pollute(text, rng, script=("simplified", "traditional")[n % 2], punct="half")
+        )
+    recover("预热")  # import-time work (OpenCC dictionaries) is not part of the measurement
+    t2s = opencc.OpenCC("t2s")
+
+    table = Table(title=f"recover over {len(files)} laws (best of 3)")
+    for column in ("texts", "MB", "OpenCC t2s MB/s", "recover MB/s", "ratio", "bytes→text MB/s",
+                   "ratio"):
+        table.add_column(column, justify="right")
+    for label, texts in (("clean", clean), ("polluted", polluted)):
+        data = [t.encode("utf-8") for t in texts]
+        megabytes = sum(map(len, data)) / 1e6
+        floor = timed(lambda texts=texts: [t2s.convert(t) for t in texts])
+        ours = timed(lambda texts=texts: [recover(t) for t in texts])
+        end_to_end = timed(
+            lambda data=data: [recover(load(d, f"{i}.txt").text) for i, d in enumerate(data)]
+        )
+        table.add_row(
+            label, f"{megabytes:.1f}", f"{megabytes / floor:.1f}", f"{megabytes / ours:.1f}",
+            f"{ours / floor:.1f}×", f"{megabytes / end_to_end:.1f}", f"{end_to_end / floor:.1f}×",
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
