@@ -125,7 +125,8 @@ class _Edits:
                     break
                 src_end = b
                 i += 1
-            parts, p = [], cs
+            parts: list[str] = []
+            p = cs
             for s, e, rep, _, _ in members:
                 parts += (text[p:s], rep)
                 p = e
@@ -231,6 +232,8 @@ _NOISE = regex.compile(
     | [\p{Cf}--[\u180E\u0600-\u0605\u06DD]]                 # zero-width, bidi, BOM, tags
     | [[\U00010000-\U0010FFFF]--[\p{Han}\p{Mn}\p{Co}\p{Cn}]]  # outside the BMP, not Han
     | [\p{Cn}&&\p{Extended_Pictographic}]                   # emoji newer than our tables
+    | (?<=[\p{Han}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F，。、；：？！])
+      \p{Extended_Pictographic}(?=[\p{Han}\p{Extended_Pictographic}])  # ™ ℹ ↔ inside a word
     | (?<=\S)[[\p{So}\u203B]&&[\p{Block=Geometric_Shapes}\p{Block=Miscellaneous_Symbols}
                                  \p{Block=Dingbats}\p{Block=General_Punctuation}]--[○◯]]
     """,
@@ -374,11 +377,12 @@ _CHROME_RULES: tuple[tuple[str, str], ...] = (
     (r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s+\d{1,2}:\d{2}", "byline"),
     (r"(?:作者|来源|审核|责任编辑|浏览|阅读)\s*[:：]", "byline"),
     (r"字[号体][:：]?\s*【?\s*大\s*中\s*小", "page tools"),
-    (r"版权所有|Copyright|©|ICP备|ICP证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|"
+    (r"版权所有|(?:Copyright|©|\(c\))\s*(?:\d{4}|版权)|ICP备|ICP证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|"
      r"承办单位\s*[:：]|联系我们|网站地图|网站导航|网站\S{0,6}地图|免责声明", "site footer"),
-    (r"本文来源|文章来源|转载请注明|更多法规|更多资讯|获取更多|下载\S{0,4}APP",
+    (r"本文来源|文章来源|转载请注明|更多\S{0,8}请(?:访问|登录|关注)|更多法规|更多资讯|获取更多|"
+     r"下载\S{0,4}APP|请访问\S{0,20}(?:www|http)",
      "watermark or ad"),
-    (r"^\S{0,12}首页$", "site navigation"),
+    (r"^[^，。；：]{0,20}首页$", "site navigation"),
 )
 
 
@@ -418,13 +422,56 @@ _HEADLINE = regex.compile(r"《[^》]+》|印发|发布|公布|出台|全文")
 
 
 def _chrome_reason(line: str) -> str | None:
-    stripped = line.strip()
+    stripped = line.strip().lstrip("·•・-*►▶>|[ \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
     m = _chrome_rules().search(stripped)
     if m is None or _STRUCTURAL.match(stripped):
         return None
     return _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
+
+
+def _is_furniture(line: str) -> bool:
+    """A short line that is not a sentence nor a structural line: a site name, a headline, a
+    link, a title — what stands around the text on a web page."""
+    stripped = line.strip()
+    return (
+        len(stripped) <= 60
+        and not any(p in stripped for p in "。；，,")
+        and stripped[-1:] not in ("：", ":")
+        and not _STRUCTURAL.match(stripped)
+    )
+
+
+_META = regex.compile(
+    rf"^\s*(?:[（(].*[）)]|\d{{4}}\s*年.*(?:通过|公布|发布|施行|修正|修订|批准|颁布).*|"
+    rf".{{0,30}}(?:令|〔\d{{4}}〕.*号|第\s*\d+\s*号|主席令|国务院令).{{0,10}})\s*$"
+)
+
+
+def _title_line(view: list[str], reasons: list[str | None]) -> int | None:
+    """The line of the regulation's own title: the first line above the body (its first
+    structural line or paragraph) that is not blank, not a date/issuer/number line, and not
+    chrome."""
+    body = next(
+        (
+            i
+            for i, v in enumerate(view)
+            if v.strip() and not reasons[i] and (_STRUCTURAL.match(v) or not _is_furniture(v))
+        ),
+        None,
+    )
+    if body is None:  # a text of headings alone: the first line that is not chrome or headline
+        return next(
+            (i for i, v in enumerate(view) if v.strip() and not reasons[i] and not _HEADLINE.search(v)),
+            None,
+        )
+    for i in range(body - 1, -1, -1):
+        v = view[i].strip()
+        if not v or reasons[i] or _META.match(v):
+            continue
+        return i if _is_furniture(v) else None
+    return None
 
 
 def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
@@ -445,61 +492,58 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
     lines = list(_line_spans(text))
     view = view_text.split("\n")
     reasons: list[str | None] = [found.get(s) for s, _ in lines]
+    nonblank = [i for i, v in enumerate(view) if v.strip()]
+    title = _title_line(view, reasons)
 
-    body = next((i for i, v in enumerate(view) if _STRUCTURAL.match(v)), None)
-    # Head: everything above the regulation's own title, if any of it is chrome.
-    if body is not None:
-        title = next(
-            (i for i in range(body - 1, -1, -1) if _TITLE.match(view[i].strip())), None
-        )
-        if title is not None and title > 0:
-            above = range(title)
-            has_chrome = any(reasons[i] for i in above)
-            lawlike = any(_STRUCTURAL.match(view[i]) for i in above)
-            if has_chrome and not lawlike:
-                for i in above:
-                    if reasons[i] is None and view[i].strip():
-                        reasons[i] = (
-                            "headline above the title"
-                            if _HEADLINE.search(view[i])
-                            else "site chrome above the title"
-                        )
-    # Tail: from the first chrome line after the body, if all that follows is chrome or short.
-    if body is not None:
-        for k in range(len(lines) - 1, body, -1):
-            v = view[k].strip()
-            if not v:
-                continue
-            if reasons[k] or (len(v) <= 30 and v[-1] not in "。；：" and not _STRUCTURAL.match(v)):
-                continue
+    # Head: the page furniture above the text, up to its last chrome line and, when the title
+    # is known, the headlines between that line and the title.
+    head: list[int] = []
+    for i in nonblank:
+        if i == title or not (reasons[i] or _is_furniture(view[i])):
             break
-        else:
-            k = body
-        tail = [i for i in range(k + 1, len(lines)) if view[i].strip()]
-        if any(reasons[i] for i in tail):
-            first = next(i for i in tail if reasons[i])
-            for i in tail:
-                if i >= first and reasons[i] is None:
-                    reasons[i] = "site chrome below the text"
+        head.append(i)
+    ruled = [i for i in head if reasons[i]]
+    if ruled:
+        last = ruled[-1]
+        if title is not None:
+            last = max(last, max(head, default=last))
+        for i in head:
+            if i <= last and reasons[i] is None:
+                reasons[i] = (
+                    "headline above the title" if _HEADLINE.search(view[i]) else
+                    "site chrome above the text"
+                )
+    # Tail: after the last line of the text, from the first chrome line on.
+    tail = []
+    start = max(head[-1] if head else -1, -1 if title is None else title)
+    for i in reversed(nonblank):
+        if i <= start or not (reasons[i] or _is_furniture(view[i])):
+            break
+        tail.append(i)
+    tail.reverse()
+    first = next((i for i in tail if reasons[i]), None)
+    if first is not None:
+        for i in tail:
+            if i > first and reasons[i] is None:
+                reasons[i] = "site chrome below the text"
     if any(reasons):  # the blank lines chrome leaves at the head and the tail go with it
-        kept = [i for i, v in enumerate(view) if v.strip() and reasons[i] is None]
+        kept = [i for i in nonblank if reasons[i] is None]
         first, last = (kept[0], kept[-1]) if kept else (len(lines), -1)
         for i, v in enumerate(view):
-            if not v.strip() and (i < first or i > last) and reasons[i] is None:
+            if not v.strip() and (i < first or i > last):
                 reasons[i] = "blank line around site chrome"
     for i, (s, e) in enumerate(lines):
         reason = reasons[i]
         if reason is None:
             continue
-        # Remove the line with its newline; chrome at the head also takes blank lines after it.
-        end = e + 1 if e < len(text) else e
+        end = e + 1 if e < len(text) else e  # the line goes with its newline
         yield _Edit(s, end, "", "chrome", reason)
 
 
 # ---- hard wraps --------------------------------------------------------------------------------
 
 _UNIT_START = regex.compile(
-    rf"^\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
+    rf"^\s*(?:第[{_NUM}]+(?:编|編|分编|分編|章|节|節|条|條|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
     rf"序言|目录|附件|附则)"
 )
 _TABLE_ROW = regex.compile(r"\s*\|")
@@ -529,11 +573,10 @@ def _wrap_edits(text: str) -> Iterator[_Edit]:
         line, nxt = text[s:e], text[ns:ne]
         if not line or not nxt.strip() or _TABLE_ROW.match(line) or _TABLE_ROW.match(nxt):
             continue
-        full = len(line) >= width - 1
-        ends_clause = line[-1] in _TERMINAL
-        if (full and not ends_clause) or (full and not _UNIT_START.match(nxt)):
-            if _STRUCTURAL.match(line) and len(line) < width - 1:
-                continue
+        # A full line that does not end a clause, followed by one that does not start a unit
+        # (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full
+        # width is left alone: joining two paragraphs would merge two 款.
+        if len(line) >= width - 1 and line[-1] not in _TERMINAL and not _UNIT_START.match(nxt):
             yield _Edit(e, ns, "", "wrap", "hard line break inside a paragraph")
 
 
@@ -690,8 +733,8 @@ def recover(
     - **No Han character of the law is dropped**: only chrome lines lose Han characters, and
       only lines that match a chrome rule or stand outside the regulation (above its title,
       below its last provision after a chrome line) are chrome.
-    - **Clean text passes through**: an official text (simplified, full-width punctuation, no
-      noise) comes back unchanged, save trailing spaces and ``\\r\\n`` line ends.
+    - **Clean text passes through**: a text that shows no pollution comes back unchanged, save
+      ``\\r\\n`` line ends made ``\\n``.
     - **Idempotent**: ``recover(recover(x).text).text == recover(x).text``.
     - Never raises on any input string.
     """
@@ -699,25 +742,24 @@ def recover(
     edits = _Edits(text)
     edits.apply(_carriage_return_edits(edits.text))
     noise = edits.apply(_noise_edits(edits.text))
-    edits.apply(_trailing_space_edits(edits.text))
-    pinyin = edits.apply(list(_pinyin_edits(edits.text)))
-
+    pinyin = edits.apply(_pinyin_edits(edits.text))
     script_edits, traditional = _script_edits_to_simplified(edits.text)
     if opts.script != "original":
         edits.apply(_runs(script_edits))
     # Passes that could alter a clean text run only on a document that shows pollution.
     evidence = noise + pinyin + len(script_edits)
+    if evidence:
+        edits.apply(_trailing_space_edits(edits.text))
     if evidence or _has_inner_spaces(edits.text, 3):
         evidence += edits.apply(_inner_space_edits(edits.text))
+    evidence += edits.apply(_wrap_edits(edits.text))
     still_traditional = traditional and opts.script == "original"
-    reshaped = edits.apply(_chrome_edits(edits.text, still_traditional))
-    reshaped += edits.apply(_wrap_edits(edits.text))
-    evidence += reshaped
+    evidence += edits.apply(_chrome_edits(edits.text, still_traditional))
     if evidence and _uses_half_width(edits.text):
         edits.apply(_punct_edits(edits.text))
     if opts.script == "traditional":
         edits.apply(_runs(_script_edits_to_traditional(edits.text)))
-    if reshaped:  # chrome and wraps may leave spaces at line ends
+    if evidence:  # chrome and wraps may leave spaces at line ends
         edits.apply(_trailing_space_edits(edits.text))
     return Recovered(
         text=edits.text,

@@ -130,7 +130,7 @@ LEGIT = """中华人民共和国测试条例
 
 第一条　本条例所称高温，是指日最高气温≥35℃的天气；温度每升高1°，按比例×1.5计算，或者÷2。
 第二条　比例为1∶2。一九八○年、二〇二〇年的数据，按照Ⅰ类、Ⅱ类标准分级，见附表①和⒈项。
-第三条　系数α、γ取0.25；商标®标记。详见https://www.gov.cn/zhengce/2024-01/14/content.htm。
+第三条　系数α、γ取0.25；注册标记包括“注”和“®”，SONY®商品。详见https://www.gov.cn/zhengce/2024-01/14/content.htm。
 第四条　有下列情形之一的，适用本条例：
 （一）使用“互联网”和《网络安全法》规定的产品；
 （二）姓名中有生僻字𠀀、𪚥、𫫇的人员。
@@ -146,7 +146,8 @@ def test_legitimate_symbols_survive_in_a_polluted_copy() -> None:
     polluted = (
         LEGIT.replace("高温，", "高温🫎，")
         .replace("比例为", "比例𓀇为")
-        .replace("商标", "商🀄标")
+        .replace("注册", "注🀄册")
+        .replace("系数", "系™数")
         .replace("生僻字", "生★僻字")
         .replace("数据", "数据👨\u200d👩\u200d👧")
         .replace("分级", "分级🇨🇳1️⃣")
@@ -154,7 +155,7 @@ def test_legitimate_symbols_survive_in_a_polluted_copy() -> None:
     result = recover(polluted)
     assert result.text == LEGIT
     removed = "".join(c.original for c in result.changes)
-    assert "𓀇" in removed and "🀄" in removed and "★" in removed
+    assert "𓀇" in removed and "🀄" in removed and "★" in removed and "™" in removed
 
 
 def test_no_han_character_is_dropped_outside_chrome(recovered: Recovered) -> None:
