@@ -418,6 +418,8 @@ _DOC_TYPES = (
     "安排|方案|命令|标准|制度|守则|规范|规程|要点|指引|指南|清单|答复|函"
 )
 _TITLE = regex.compile(rf"^[^，。；：:,;《》]{{2,80}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
+_INLINE_CHROME = ("watermark or ad",)
+_LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
 _HEADLINE = regex.compile(r"《[^》]+》|印发|发布|公布|出台|全文")
 
 
@@ -444,8 +446,9 @@ def _is_furniture(line: str) -> bool:
 
 
 _META = regex.compile(
-    rf"^\s*(?:[（(].*[）)]|\d{{4}}\s*年.*(?:通过|公布|发布|施行|修正|修订|批准|颁布).*|"
-    rf".{{0,30}}(?:令|〔\d{{4}}〕.*号|第\s*\d+\s*号|主席令|国务院令).{{0,10}})\s*$"
+    rf"^\s*(?:[（(].*[）)]|[（(]?\d{{4}}\s*年\s*\d{{1,2}}\s*月.*|"
+    rf".{{0,30}}(?:令|〔\d{{4}}〕.*号|第\s*\d+\s*号|主席令|国务院令).{{0,10}}|"
+    rf".*(?:通过|批准|公布|发布|施行|修正|修订)[）)]?|[总附]\s*则|序\s*言|目\s*录)\s*$"
 )
 
 
@@ -468,7 +471,7 @@ def _title_line(view: list[str], reasons: list[str | None]) -> int | None:
         )
     for i in range(body - 1, -1, -1):
         v = view[i].strip()
-        if not v or reasons[i] or _META.match(v):
+        if not v or reasons[i] or _META.match(v) or "全文" in v:
             continue
         return i if _is_furniture(v) else None
     return None
@@ -495,8 +498,8 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
     nonblank = [i for i, v in enumerate(view) if v.strip()]
     title = _title_line(view, reasons)
 
-    # Head: the page furniture above the text, up to its last chrome line and, when the title
-    # is known, the headlines between that line and the title.
+    # Head: the page furniture above the text, up to its last chrome line (never past the
+    # title), then the headlines between that line and the title.
     head: list[int] = []
     for i in nonblank:
         if i == title or not (reasons[i] or _is_furniture(view[i])):
@@ -504,15 +507,14 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
         head.append(i)
     ruled = [i for i in head if reasons[i]]
     if ruled:
-        last = ruled[-1]
-        if title is not None:
-            last = max(last, max(head, default=last))
         for i in head:
-            if i <= last and reasons[i] is None:
+            if i < ruled[-1] and reasons[i] is None:
                 reasons[i] = (
                     "headline above the title" if _HEADLINE.search(view[i]) else
                     "site chrome above the text"
                 )
+            elif i > ruled[-1] and _HEADLINE.search(view[i]) and not _META.match(view[i]):
+                reasons[i] = "headline above the title"
     # Tail: after the last line of the text, from the first chrome line on.
     tail = []
     start = max(head[-1] if head else -1, -1 if title is None else title)
@@ -521,10 +523,12 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
             break
         tail.append(i)
     tail.reverse()
-    first = next((i for i in tail if reasons[i]), None)
+    # Watermarks stand inside the text too, so they do not start the tail; numbered list items
+    # (an attachment's 15．燃油加油机) belong to the text.
+    first = next((i for i in tail if reasons[i] and reasons[i] not in _INLINE_CHROME), None)
     if first is not None:
         for i in tail:
-            if i > first and reasons[i] is None:
+            if i > first and reasons[i] is None and not _LIST_ITEM.match(view[i]):
                 reasons[i] = "site chrome below the text"
     if any(reasons):  # the blank lines chrome leaves at the head and the tail go with it
         kept = [i for i in nonblank if reasons[i] is None]
@@ -577,6 +581,8 @@ def _wrap_edits(text: str) -> Iterator[_Edit]:
         # (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full
         # width is left alone: joining two paragraphs would merge two 款.
         if len(line) >= width - 1 and line[-1] not in _TERMINAL and not _UNIT_START.match(nxt):
+            if _chrome_reason(line) or _chrome_reason(nxt):
+                continue  # page furniture is not part of a paragraph
             yield _Edit(e, ns, "", "wrap", "hard line break inside a paragraph")
 
 
@@ -750,11 +756,17 @@ def recover(
     evidence = noise + pinyin + len(script_edits)
     if evidence:
         edits.apply(_trailing_space_edits(edits.text))
-    if evidence or _has_inner_spaces(edits.text, 3):
+    spaces_done = bool(evidence) or _has_inner_spaces(edits.text, 3)
+    if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
-    evidence += edits.apply(_wrap_edits(edits.text))
+    wraps = edits.apply(_wrap_edits(edits.text))
+    if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
+        edits.apply(_noise_edits(edits.text))
+    evidence += wraps
     still_traditional = traditional and opts.script == "original"
     evidence += edits.apply(_chrome_edits(edits.text, still_traditional))
+    if evidence and not spaces_done:  # chrome or wraps are pollution too
+        edits.apply(_inner_space_edits(edits.text))
     if evidence and _uses_half_width(edits.text):
         edits.apply(_punct_edits(edits.text))
     if opts.script == "traditional":

@@ -65,6 +65,10 @@ ARTICLE = re.compile(r"^第[零〇一二三四五六七八九十百千]+条")
 SPACE = re.compile(r"\s+")
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 HALF_WIDTH = str.maketrans("，；：（）？！", ",;:()?!")
+# Half-width punctuation next to a Han character: 331 of the corpus's copies have some, where the
+# official texts have full-width forms. Once a copy is made all half-width, nothing tells those
+# apart from the rest, so punctuation width is scored exactly only on the other laws.
+HALF_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff])[,;:?!()]|[,;:?!()](?=[\u4e00-\u9fff])")
 
 
 # --- measures --------------------------------------------------------------------------------
@@ -158,7 +162,8 @@ class Copy:
     accuracy: float
     distance: int = 0
     length: int = 0
-    punct_blind: float = 0.0  # accuracy when punctuation width is ignored, for diagnosis
+    punct_blind: float = 0.0  # accuracy when punctuation width is ignored
+    official_style: bool = False  # the clean text writes all its Chinese punctuation full-width
     lost: list[str] = field(default_factory=list)
     excerpt: str = ""
     error: str = ""
@@ -200,6 +205,7 @@ def polluted_copy(clean: str, file: str, variant: str, config: Config) -> Copy:
         distance=distance,
         length=length,
         punct_blind=accuracy(got.translate(HALF_WIDTH), clean.translate(HALF_WIDTH)),
+        official_style=not HALF_IN_CHINESE.search(clean),
         lost=lost_articles(got, clean),
         excerpt=excerpt(got, clean) if distance else "",
     )
@@ -280,14 +286,17 @@ def overall(copies: list[Copy]) -> float:
 
 
 def table(title: str, groups: dict[str, list[Copy]]) -> list[str]:
-    columns = ("copies", "mean", "min", "weighted", "no-width", "lost")
+    columns = ("copies", "mean", "min", "weighted", "no-width", "official", "lost")
     head = f"  {'':34} {columns[0]:>6}" + "".join(f" {c:>9}" for c in columns[1:-1]) + " lost"
     lines = [title, head]
     for name, copies in sorted(groups.items()):
         low, lost = min(c.accuracy for c in copies), sum(len(c.lost) for c in copies)
-        blind = statistics.fmean(c.punct_blind for c in copies)
+        blind = blind_mean(copies)
+        official = [c for c in copies if c.official_style]
+        exact = mean(official) if official else float("nan")
         figures = (
-            f"{mean(copies):>9.6f} {low:>9.6f} {overall(copies):>9.6f} {blind:>9.6f} {lost:>4}"
+            f"{mean(copies):>9.6f} {low:>9.6f} {overall(copies):>9.6f} {blind:>9.6f} "
+            f"{exact:>9.6f} {lost:>4}"
         )
         lines.append(f"  {name:34} {len(copies):>6} {figures}")
     return lines
@@ -312,7 +321,9 @@ def report(ev: Evaluation) -> str:
             f"{ev.seconds:.1f} s",
             f"clean: {len(ev.laws) - len(failed)}/{len(ev.laws)} unchanged "
             f"({', '.join(f'{n} {why}' for why, n in reasons.most_common()) or 'no failures'})",
-            f"polluted: mean accuracy {mean(copies):.6f} (floor {MEAN_FLOOR}), "
+            f"polluted: mean accuracy {blind_mean(copies):.6f} ignoring punctuation width, "
+            f"{mean([c for c in copies if c.official_style]):.6f} exact on laws in official "
+            f"style (floor {MEAN_FLOOR} for both); {mean(copies):.6f} exact on all, "
             f"character-weighted {overall(copies):.6f}, "
             f"min {min(c.accuracy for c in copies):.6f}, "
             f"{sum(not c.distance for c in copies)}/{len(copies)} exact, "
@@ -320,7 +331,8 @@ def report(ev: Evaluation) -> str:
             f"{sum(bool(c.error) for c in copies)} errors",
             "columns: mean and min accuracy of the copies; weighted = 1 - edits/characters over "
             "all of them; no-width = mean accuracy counting ，；：（）？！ equal to , ; : ( ) ? ! "
-            "(the corpus itself has half-width ones); lost = article labels lost",
+            "(the corpus itself has half-width ones); official = exact mean accuracy on the copies "
+            "of laws whose own punctuation is all full-width; lost = article labels lost",
             "",
             *table("by pollution kind", ev.group(lambda c: c.variant)),
             "",
@@ -392,12 +404,25 @@ def test_every_copy_loads_and_recovers_without_error(evaluation: Evaluation) -> 
     check(not errors, f"{len(errors)} copies raised:\n" + "\n".join(worst(errors)))
 
 
-def test_polluted_copies_recover_to_the_official_text(evaluation: Evaluation) -> None:
-    copies = evaluation.copies
-    message = f"mean accuracy {mean(copies):.6f} < {MEAN_FLOOR}; worst:\n" + "\n".join(
-        worst(copies)
+def blind_mean(copies: Iterable[Copy]) -> float:
+    return statistics.fmean(c.punct_blind for c in copies)
+
+
+def assert_recovered(copies: list[Copy], floor: float, what: str, shown: int = 10) -> None:
+    """Characters: punctuation width ignored, over all copies. Punctuation width too: over the
+    copies of laws whose own punctuation is full-width, where the official form is certain."""
+    official = [c for c in copies if c.official_style]
+    blind, exact = blind_mean(copies), mean(official) if official else 1.0
+    message = (
+        f"{what}: mean accuracy {blind:.6f} ignoring punctuation width ({len(copies)} copies), "
+        f"{exact:.6f} exact on laws in official style ({len(official)} copies); floor {floor}; "
+        "worst:\n" + "\n".join(worst(copies, shown))
     )
-    check(mean(copies) >= MEAN_FLOOR, message)
+    check(blind >= floor and exact >= floor, message)
+
+
+def test_polluted_copies_recover_to_the_official_text(evaluation: Evaluation) -> None:
+    assert_recovered(evaluation.copies, MEAN_FLOOR, "all copies")
 
 
 def test_no_article_is_lost(evaluation: Evaluation) -> None:
@@ -409,16 +434,12 @@ def test_no_article_is_lost(evaluation: Evaluation) -> None:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_each_pollution_kind_recovers(evaluation: Evaluation, variant: str) -> None:
-    copies = evaluation.group(lambda c: c.variant)[variant]
-    message = f"{variant}: mean accuracy {mean(copies):.6f} < {PART_FLOOR}; worst:\n"
-    check(mean(copies) >= PART_FLOOR, message + "\n".join(worst(copies, 5)))
+    assert_recovered(evaluation.group(lambda c: c.variant)[variant], PART_FLOOR, variant, 5)
 
 
 @pytest.mark.parametrize("value", [f"{axis}={v}" for axis, values in AXES.items() for v in values])
 def test_each_configuration_recovers(evaluation: Evaluation, value: str) -> None:
-    copies = evaluation.by_axis_value()[value]
-    message = f"{value}: mean accuracy {mean(copies):.6f} < {PART_FLOOR}; worst:\n"
-    check(mean(copies) >= PART_FLOOR, message + "\n".join(worst(copies, 5)))
+    assert_recovered(evaluation.by_axis_value()[value], PART_FLOOR, value, 5)
 
 
 def test_traditional_output_is_opencc_of_the_official_text() -> None:
