@@ -58,8 +58,15 @@ def main() -> None:
     t2s = opencc.OpenCC("t2s")
 
     table = Table(title=f"recover over {len(files)} laws (best of 3)")
-    for column in ("texts", "MB", "OpenCC t2s MB/s", "recover MB/s", "ratio", "bytes→text MB/s",
-                   "ratio"):
+    for column in (
+        "texts",
+        "MB",
+        "OpenCC t2s MB/s",
+        "recover MB/s",
+        "ratio",
+        "bytes→text MB/s",
+        "ratio",
+    ):
         table.add_column(column, justify="right")
     for label, texts in (("clean", clean), ("polluted", polluted)):
         data = [t.encode("utf-8") for t in texts]
@@ -70,8 +77,13 @@ def main() -> None:
             lambda data=data: [recover(load(d, f"{i}.txt").text) for i, d in enumerate(data)]
         )
         table.add_row(
-            label, f"{megabytes:.1f}", f"{megabytes / floor:.1f}", f"{megabytes / ours:.1f}",
-            f"{ours / floor:.1f}×", f"{megabytes / end_to_end:.1f}", f"{end_to_end / floor:.1f}×",
+            label,
+            f"{megabytes:.1f}",
+            f"{megabytes / floor:.1f}",
+            f"{megabytes / ours:.1f}",
+            f"{ours / floor:.1f}×",
+            f"{megabytes / end_to_end:.1f}",
+            f"{end_to_end / floor:.1f}×",
         )
     Console().print(table)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -32,15 +32,29 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 
 
-class ScriptChoice(str, Enum):
+class ScriptChoice(StrEnum):
     simplified = "simplified"
     traditional = "traditional"
     original = "original"
 
 
-class TextFormat(str, Enum):
+class TextFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", help="Print fagui's version and exit.", is_eager=True)
+    ] = False,
+) -> None:
+    """fagui: Chinese regulations as clean, structured, queryable data."""
+    if version:
+        from fagui import __version__
+
+        sys.stdout.write(f"fagui {__version__}\n")
+        raise typer.Exit(0)
 
 
 Sources = Annotated[
@@ -73,12 +87,19 @@ def _print_json(data: Any) -> None:
 def recover_command(
     sources: Sources,
     script: Annotated[
-        ScriptChoice, typer.Option(help="Script of the output: simplified (canonical), "
-                                   "traditional, or original (keep the copy's script).")
+        ScriptChoice,
+        typer.Option(
+            help="Script of the output: simplified (canonical), "
+            "traditional, or original (keep the copy's script)."
+        ),
     ] = ScriptChoice.simplified,
     report: Annotated[
-        bool, typer.Option("--report", help="Print JSON: every change (kind, offset, length, "
-                           "original, replacement, reason) and the recovered text.")
+        bool,
+        typer.Option(
+            "--report",
+            help="Print JSON: every change (kind, offset, length, "
+            "original, replacement, reason) and the recovered text.",
+        ),
     ] = False,
     output_format: Annotated[
         TextFormat, typer.Option("--format", help="text (default) or json (same as --report).")

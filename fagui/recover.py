@@ -31,9 +31,9 @@ import bisect
 import functools
 import re
 from collections import Counter
-from itertools import accumulate
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate, pairwise
 from typing import NamedTuple
 
 import opencc
@@ -155,7 +155,7 @@ class _Edits:
             cs, ce = edit.start, edit.end
             k = max(bisect.bisect_right(starts, cs) - 1, 0)
             while k < len(segs) and (starts[k] < ce or (cs == ce and starts[k] <= cs)):
-                a, b, o, _, _ = segs[k]
+                o = segs[k][2]
                 if o is not None:
                     lo, hi = starts[k], starts[k] + len(o)
                     touched = (lo < ce and cs < hi) if lo < hi else cs < lo < ce
@@ -224,8 +224,9 @@ _NOISE = regex.compile(
     r"""
       [0-9#*]\uFE0F?\u20E3                                  # keycap sequences
     | [\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0E\uFE0F\u20E3]
-    | [\p{Extended_Pictographic}&&[\p{Block=Miscellaneous_Symbols}\p{Block=Dingbats}
-                                   \p{Block=Miscellaneous_Symbols_and_Arrows}]]
+    | [\p{Extended_Pictographic}--[\p{Block=Latin_1_Supplement}\p{Block=General_Punctuation}
+                                   \p{Block=Letterlike_Symbols}\p{Block=Arrows}
+                                   \p{Block=Geometric_Shapes}]]       # ⏲ ⤴ ☀ ⛓ 〽 ㊗
     | [\p{Extended_Pictographic}&&[\U00010000-\U0010FFFF]]
     | \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
     | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
@@ -242,8 +243,13 @@ _NOISE = regex.compile(
 
 _NOISE_REASONS = (
     (regex.compile(r"[\p{Cf}]", regex.V1), "zero-width or format character"),
-    (regex.compile(r"\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|"
-                   r"[\uFE0E\uFE0F\u20E3]"), "emoji"),
+    (
+        regex.compile(
+            r"\p{Extended_Pictographic}|\p{Emoji_Modifier}|\p{Regional_Indicator}|"
+            r"[\uFE0E\uFE0F\u20E3]"
+        ),
+        "emoji",
+    ),
 )
 
 
@@ -262,8 +268,9 @@ def _carriage_return_edits(text: str) -> Iterator[_Edit]:
     if "\r" not in text:
         return
     for m in _CR.finditer(text):
-        yield _Edit(m.start(), m.end(), "\n" if m.group() == "\r" else "", "space",
-                    "carriage return")
+        yield _Edit(
+            m.start(), m.end(), "\n" if m.group() == "\r" else "", "space", "carriage return"
+        )
 
 
 def _trailing_space_edits(text: str) -> Iterator[_Edit]:
@@ -283,7 +290,7 @@ def _noise_edits(text: str) -> Iterator[_Edit]:
         pos = c.start()
         if pos < end:
             continue
-        if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\uFE0F\u20E3":
+        if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\ufe0f\u20e3":
             pos -= 1
         m = _NOISE_RUN.match(text, pos)
         if m:
@@ -313,9 +320,7 @@ def _unusual() -> re.Pattern[str]:
 
 _NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
 
-_PINYIN = regex.compile(
-    r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]"
-)
+_PINYIN = regex.compile(r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -344,6 +349,7 @@ _INNER_SPACE = regex.compile(
         [{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则))
     (?<!^[^，。；：\n]{{0,12}})
     (?<!\|[^\n]*)
+    (?!(?<=^[^，。；：\n]{{0,24}})\p{{Zs}}[^，。；：\n]{{0,24}}$)  # a short line: heading, name
     \p{{Zs}}
     (?=\p{{Han}})
     (?!第[{_NUM}]+{_UNIT})
@@ -364,25 +370,38 @@ def _has_inner_spaces(text: str, at_least: int) -> bool:
 # ---- chrome ----------------------------------------------------------------------------------
 
 _CHROME_RULES: tuple[tuple[str, str], ...] = (
-    (r"^(?:分享到|分享至|转发到|一键分享|扫码|扫一扫|扫描二维码|长按识别|关注(?:我们|公众号|微信))",
-     "share bar or ad"),
-    (r"^(?:【)?(?:上一篇|下一篇|上一条|下一条|上一页|下一页|相关(?:阅读|文章|链接|新闻))",
-     "previous/next or related links"),
-    (r"^(?:返回顶部|返回首页|返回列表|打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|收藏本页)",
-     "page tools"),
+    (r"^(?:分享到|分享至|转发到|一键分享)", "share bar"),
+    (r"^(?:扫码|扫一扫|扫描二维码|长按识别|关注(?:我们|公众号|微信))", "ad"),
+    (
+        r"^(?:【)?(?:上一篇|下一篇|上一条|下一条|上一页|下一页|相关(?:阅读|文章|链接|新闻))",
+        "previous/next or related links",
+    ),
+    (
+        r"^(?:返回顶部|返回首页|返回列表|打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|收藏本页)",
+        "page tools",
+    ),
     (r"^(?:当前位置|您的位置|您现在的位置|所在位置)", "breadcrumb"),
     (r"首页\s*[>›»/＞]|[>›»＞]\s*正文", "breadcrumb"),
-    (r"^(?:责任编辑|编辑|作者|来源|审核|审校|校对|发布时间|发布日期|发文时间|浏览次数|阅读次数|"
-     r"点击数|字号|字体)\s*[:：]", "byline"),
-    (r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s+\d{1,2}:\d{2}", "byline"),
+    (
+        r"^(?:责任编辑|编辑|作者|来源|审核|审校|校对|发布时间|发布日期|发文时间|浏览次数|阅读次数|"
+        r"点击数|字号|字体)\s*[:：]",
+        "byline",
+    ),
+    (r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*\d{1,2}:\d{2}", "byline"),
     (r"(?:作者|来源|审核|责任编辑|浏览|阅读)\s*[:：]", "byline"),
     (r"字[号体][:：]?\s*【?\s*大\s*中\s*小", "page tools"),
-    (r"版权所有|(?:Copyright|©|\(c\))\s*(?:\d{4}|版权)|ICP备|ICP证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|"
-     r"承办单位\s*[:：]|联系我们|网站地图|网站导航|网站\S{0,6}地图|免责声明", "site footer"),
-    (r"本文来源|文章来源|转载请注明|更多\S{0,8}请(?:访问|登录|关注)|更多法规|更多资讯|获取更多|"
-     r"下载\S{0,4}APP|请访问\S{0,20}(?:www|http)",
-     "watermark or ad"),
+    (
+        r"版权所有|(?:Copyright|©|\(c\))\s*(?:\d{4}|版权)|ICP备|ICP证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|"
+        r"承办单位\s*[:：]|联系我们|网站地图|网站导航|网站\S{0,6}地图|免责声明",
+        "site footer",
+    ),
+    (
+        r"本文来源|文章来源|转载请注明|更多\S{0,8}请(?:访问|登录|关注)|更多法规|更多资讯|获取更多|"
+        r"下载\S{0,4}APP|请访问\S{0,20}(?:www|http)",
+        "watermark or ad",
+    ),
     (r"^[^，。；：]{0,20}首页$", "site navigation"),
+    (r"^(?:[^|｜丨，。]{1,10}\s*[|｜丨]\s*){2,}[^|｜丨，。]{1,10}$", "site navigation"),
 )
 
 
@@ -408,6 +427,7 @@ def _chrome_rules() -> re.Pattern[str]:
 
 
 _SENTENCE_END = "。；;"
+_SPACES = re.compile(r"\s+")
 _CHROME_CANDIDATE = re.compile(r"^(?![^\n]*[。；;]$)[^\n]{1,160}$", re.MULTILINE)
 _STRUCTURAL = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)|序\s*言|目\s*录|[一二三四五六七八九十]+、|"
@@ -417,17 +437,19 @@ _DOC_TYPES = (
     "法|条例|规定|办法|细则|决定|解释|规则|准则|意见|通知|批复|答复|公告|决议|章程|纲要|修正案|"
     "安排|方案|命令|标准|制度|守则|规范|规程|要点|指引|指南|清单|答复|函"
 )
-_TITLE = regex.compile(rf"^[^，。；：:,;《》]{{2,80}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$")
-_INLINE_CHROME = ("watermark or ad",)
+_TITLE = regex.compile(
+    rf"^[^，。；：:,;《》]{{2,80}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$"
+)
+_INLINE_CHROME = ("watermark or ad", "ad")  # chrome that also stands inside the text
 _LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
-_HEADLINE = regex.compile(r"《[^》]+》|印发|发布|公布|出台|全文")
+_HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
 
 
 def _chrome_reason(line: str) -> str | None:
-    stripped = line.strip().lstrip("·•・-*►▶>|[ \t")
+    stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
-    m = _chrome_rules().search(stripped)
+    m = _chrome_rules().search(_SPACES.sub("", stripped))  # 相关阅　读 is still 相关阅读
     if m is None or _STRUCTURAL.match(stripped):
         return None
     return _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
@@ -438,24 +460,24 @@ def _is_furniture(line: str) -> bool:
     link, a title — what stands around the text on a web page."""
     stripped = line.strip()
     return (
-        len(stripped) <= 60
-        and not any(p in stripped for p in "。；，,")
-        and stripped[-1:] not in ("：", ":")
+        len(stripped) <= 100
+        and not any(p in stripped for p in "。；")
+        and stripped[-1:] not in ("：", ":", "，", ",")
         and not _STRUCTURAL.match(stripped)
     )
 
 
 _META = regex.compile(
-    rf"^\s*(?:[（(].*[）)]|[（(]?\d{{4}}\s*年\s*\d{{1,2}}\s*月.*|"
-    rf".{{0,30}}(?:令|〔\d{{4}}〕.*号|第\s*\d+\s*号|主席令|国务院令).{{0,10}}|"
-    rf".*(?:通过|批准|公布|发布|施行|修正|修订)[）)]?|[总附]\s*则|序\s*言|目\s*录)\s*$"
+    r"^\s*(?:[（(].*[）)]|[（(]?\d{4}\s*年\s*\d{1,2}\s*月.*|"
+    r".{0,30}(?:令|〔\d{4}〕.*号|第\s*\d+\s*号|主席令|国务院令).{0,10}|"
+    r".*(?:通过|批准|公布|发布|施行|修正|修订)[）)]?|[总附]\s*则|序\s*言|目\s*录)\s*$"
 )
 
 
-def _title_line(view: list[str], reasons: list[str | None]) -> int | None:
+def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None, int | None]:
     """The line of the regulation's own title: the first line above the body (its first
     structural line or paragraph) that is not blank, not a date/issuer/number line, and not
-    chrome."""
+    chrome; and the line where the body starts."""
     body = next(
         (
             i
@@ -465,16 +487,18 @@ def _title_line(view: list[str], reasons: list[str | None]) -> int | None:
         None,
     )
     if body is None:  # a text of headings alone: the first line that is not chrome or headline
-        return next(
-            (i for i, v in enumerate(view) if v.strip() and not reasons[i] and not _HEADLINE.search(v)),
-            None,
+        first = (
+            i
+            for i, v in enumerate(view)
+            if v.strip() and not reasons[i] and not _HEADLINE.search(v)
         )
+        return next(first, None), None
     for i in range(body - 1, -1, -1):
         v = view[i].strip()
         if not v or reasons[i] or _META.match(v) or "全文" in v:
             continue
-        return i if _is_furniture(v) else None
-    return None
+        return (i if _is_furniture(v) else None), body
+    return None, body
 
 
 def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
@@ -496,7 +520,11 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
     view = view_text.split("\n")
     reasons: list[str | None] = [found.get(s) for s, _ in lines]
     nonblank = [i for i, v in enumerate(view) if v.strip()]
-    title = _title_line(view, reasons)
+    title, body = _title_line(view, reasons)
+    if title is not None and body is not None:  # 《…》全文 between the title and the text
+        for i in range(title + 1, body):
+            if "全文" in view[i] and _is_furniture(view[i]):
+                reasons[i] = "headline below the title"
 
     # Head: the page furniture above the text, up to its last chrome line (never past the
     # title), then the headlines between that line and the title.
@@ -505,15 +533,18 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
         if i == title or not (reasons[i] or _is_furniture(view[i])):
             break
         head.append(i)
-    ruled = [i for i in head if reasons[i]]
+    ruled = [i for i in head if reasons[i] and reasons[i] not in _INLINE_CHROME]
     if ruled:
         for i in head:
-            if i < ruled[-1] and reasons[i] is None:
+            if reasons[i] is not None:
+                continue
+            if i < ruled[-1]:
                 reasons[i] = (
-                    "headline above the title" if _HEADLINE.search(view[i]) else
-                    "site chrome above the text"
+                    "headline above the title"
+                    if _HEADLINE.search(view[i])
+                    else "site chrome above the text"
                 )
-            elif i > ruled[-1] and _HEADLINE.search(view[i]) and not _META.match(view[i]):
+            elif _HEADLINE.search(view[i]) and not _META.match(view[i]):
                 reasons[i] = "headline above the title"
     # Tail: after the last line of the text, from the first chrome line on.
     tail = []
@@ -525,10 +556,18 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
     tail.reverse()
     # Watermarks stand inside the text too, so they do not start the tail; numbered list items
     # (an attachment's 15．燃油加油机) belong to the text.
+    if body is None:  # a text of headings alone ends with its last date line
+        dated = [i for i in nonblank if _META.match(view[i]) and not reasons[i]]
+        tail = [i for i in tail if not dated or i > dated[-1]]
     first = next((i for i in tail if reasons[i] and reasons[i] not in _INLINE_CHROME), None)
     if first is not None:
         for i in tail:
-            if i > first and reasons[i] is None and not _LIST_ITEM.match(view[i]):
+            if (
+                i > first
+                and reasons[i] is None
+                and not _LIST_ITEM.match(view[i])
+                and not _META.match(view[i])
+            ):
                 reasons[i] = "site chrome below the text"
     if any(reasons):  # the blank lines chrome leaves at the head and the tail go with it
         kept = [i for i in nonblank if reasons[i] is None]
@@ -572,8 +611,7 @@ def _wrap_edits(text: str) -> Iterator[_Edit]:
     width = _wrap_width(text)
     if width is None:
         return
-    spans = list(_line_spans(text))
-    for (s, e), (ns, ne) in zip(spans, spans[1:], strict=False):
+    for (s, e), (ns, ne) in pairwise(_line_spans(text)):
         line, nxt = text[s:e], text[ns:ne]
         if not line or not nxt.strip() or _TABLE_ROW.match(line) or _TABLE_ROW.match(nxt):
             continue
@@ -583,6 +621,8 @@ def _wrap_edits(text: str) -> Iterator[_Edit]:
         if len(line) >= width - 1 and line[-1] not in _TERMINAL and not _UNIT_START.match(nxt):
             if _chrome_reason(line) or _chrome_reason(nxt):
                 continue  # page furniture is not part of a paragraph
+            if _META.match(nxt) and not any(c in line for c in "，,"):
+                continue  # a title, then its date line
             yield _Edit(e, ns, "", "wrap", "hard line break inside a paragraph")
 
 
@@ -615,21 +655,22 @@ def _punct_edits(text: str) -> Iterator[_Edit]:
             i, ch = m.start(), m.group()
             before = line[i - 1] if i else ""
             after = line[i + 1] if i + 1 < len(line) else ""
-            if ch == "(" and i in pairs:
-                inner = line[i + 1 : pairs[i]]
-                chinese = _is_chinese(before) or bool(_CHINESE.search(inner))
-            elif ch == ")" and i in closing:
-                inner = line[closing[i] + 1 : i]
-                chinese = _is_chinese(line[closing[i] - 1] if closing[i] else "") or bool(
-                    _CHINESE.search(inner)
-                )
+            if ch in "()" and (i in pairs or i in closing):
+                o, c = (i, pairs[i]) if ch == "(" else (closing[i], i)
+                around = line[o - 1 : o] + line[c + 1 : c + 2]
+                chinese = bool(_CHINESE.search(around) or _CHINESE.search(line, o + 1, c))
             elif ch in ",;:" and before.isdigit() and after.isdigit():
                 chinese = False
             else:
                 chinese = _is_chinese(before) or _is_chinese(after)
             if chinese:
-                yield _Edit(ls + i, ls + i + 1, _HALF_TO_FULL[ch], "punctuation",
-                            "half-width punctuation in Chinese text")
+                yield _Edit(
+                    ls + i,
+                    ls + i + 1,
+                    _HALF_TO_FULL[ch],
+                    "punctuation",
+                    "half-width punctuation in Chinese text",
+                )
 
 
 def _uses_half_width(text: str) -> bool:
@@ -664,8 +705,9 @@ def _script_edits_to_simplified(text: str) -> tuple[list[_Edit], bool]:
 
     OpenCC's t2s also rewrites some simplified text (破坏土地 → 破坯土地, 二噁英 → 二𫫇英), so
     only what is traditional is converted: characters OpenCC converts on their own, and phrase
-    conversions next to one (乾淨 → 干净), in a document — or failing that a line — that is
-    traditional; never into a character outside the BMP, which official texts do not use."""
+    conversions next to one (乾淨 → 干净) — in a traditional document, every conversion
+    (批覆 → 批复) — in a document, or failing that a line, that is traditional; never into a
+    character outside the BMP, which official texts do not use."""
     converted = _converter("t2s").convert(text)
     if converted == text:
         return [], False
@@ -688,7 +730,8 @@ def _script_edits_to_simplified(text: str) -> tuple[list[_Edit], bool]:
             line_no = bisect.bisect_right(starts, i) - 1
             by_line[line_no] = by_line.get(line_no, 0) + 1
         lines = {
-            n for n, count in by_line.items()
+            n
+            for n, count in by_line.items()
             if count >= _TRAD_MIN
             and count / (len(regex.findall(_HAN, text[spans[n][0] : spans[n][1]])) or 1) >= 0.1
         }
@@ -697,7 +740,7 @@ def _script_edits_to_simplified(text: str) -> tuple[list[_Edit], bool]:
         _Edit(i, i + 1, converted[i], "script", "traditional character")
         for i in scope
         if ord(converted[i]) <= 0xFFFF
-        and (i in traditional or i - 1 in traditional or i + 1 in traditional)
+        and (is_traditional or i in traditional or i - 1 in traditional or i + 1 in traditional)
     ]
     if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
         edits.extend(
@@ -756,7 +799,13 @@ def recover(
     evidence = noise + pinyin + len(script_edits)
     if evidence:
         edits.apply(_trailing_space_edits(edits.text))
-    spaces_done = bool(evidence) or _has_inner_spaces(edits.text, 3)
+    # Injected spaces are evidence when there are several, or any in a half-width copy: the
+    # clean texts that have one or two such spaces write full-width punctuation.
+    spaces_done = (
+        bool(evidence)
+        or _has_inner_spaces(edits.text, 3)
+        or (_has_inner_spaces(edits.text, 1) and _uses_half_width(edits.text))
+    )
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
     wraps = edits.apply(_wrap_edits(edits.text))

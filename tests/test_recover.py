@@ -173,13 +173,17 @@ def test_pinyin_glosses_are_removed_only_when_they_are_the_reading() -> None:
 
 
 def test_hard_wrapped_copy_is_rejoined_without_gluing_articles() -> None:
-    paragraph = "党员应当积极通过网络，广泛宣传习近平新时代中国特色社会主义思想，宣传党的路线方针政策。"
-    text = "第一章　总则\n" + "\n".join(
-        f"第{n}条　{paragraph}" for n in "一二三四五"
-    ) + "\n"
-    wrapped = "\n".join(
-        "\n".join(line[i : i + 30] for i in range(0, len(line), 30)) for line in text.splitlines()
-    ) + "\n"
+    paragraph = (
+        "党员应当积极通过网络，广泛宣传习近平新时代中国特色社会主义思想，宣传党的路线方针政策。"
+    )
+    text = "第一章　总则\n" + "\n".join(f"第{n}条　{paragraph}" for n in "一二三四五") + "\n"
+    wrapped = (
+        "\n".join(
+            "\n".join(line[i : i + 30] for i in range(0, len(line), 30))
+            for line in text.splitlines()
+        )
+        + "\n"
+    )
     result = recover(wrapped)
     assert result.text == text
     assert {c.kind for c in result.changes} == {"wrap"}
