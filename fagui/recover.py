@@ -4,25 +4,28 @@ The stage works on decoded text (see `fagui.sources` for bytes). It runs a fixed
 passes over the text; each pass proposes edits, and `_Edits` applies them while remembering,
 for every character of the result, where it came from in the source. The passes, in order:
 
-1. **space** (layout): ``\\r\\n`` → ``\\n``, trailing spaces, whitespace-only lines emptied.
-2. **noise**: emoji (any Unicode version: `regex`'s ``Extended_Pictographic`` covers code points
-   reserved for future emoji), their ZWJ/skin-tone/flag/keycap/variation-selector parts, format
-   characters (zero-width spaces and joiners, bidi marks, BOMs), non-Han characters outside the
-   Basic Multilingual Plane (hieroglyphs, cuneiform, mahjong and domino tiles, alchemical signs),
-   and decorative shapes (★■◆) dropped between characters.
-3. **pinyin**: glosses such as ``網(wǎng)``, verified against the character's readings (`pypinyin`).
-4. **space** (injected): single spaces between two Han characters, when the document shows
-   pollution; layout spaces (after 第一条, in headings, before a run-in article) are kept.
-5. **chrome**: site furniture lines — navigation, bylines, share bars, previous/next links,
-   copyright and ICP lines, ads — and the news headline above the regulation's title.
-6. **wrap**: hard-wrapped lines rejoined, when the document is hard-wrapped.
-7. **punctuation**: half-width ``, ; : ( ) ? !`` in Chinese context made full-width, when the
-   document uses half-width punctuation.
-8. **script**: traditional → simplified with OpenCC, when the document (or a line) is traditional;
-   on request simplified → traditional afterwards.
+1. **space**: ``\\r\\n`` and lone ``\\r`` → ``\\n``.
+2. **noise**: emoji of any Unicode version (`regex`'s ``Extended_Pictographic`` covers code
+   points reserved for future emoji) with their ZWJ, skin-tone, flag, keycap and variation
+   selector parts; format characters (zero-width spaces and joiners, bidi marks, BOMs);
+   characters outside the Basic Multilingual Plane that are not Han (hieroglyphs, cuneiform,
+   mahjong and domino tiles, alchemical signs); decorative shapes (★■◆) and text-style symbols
+   (™ ↔) standing inside a word.
+3. **pinyin**: glosses such as ``網(wǎng)``, checked against the character's readings (`pypinyin`).
+4. **script**: traditional → simplified with OpenCC, only where the text is traditional.
+5. **space**: trailing spaces, and single spaces injected between two Han characters; layout
+   spaces (第一条　, 1979年7月1日 第五届, 。 第十条, headings, tables) are kept.
+6. **wrap**: hard-wrapped lines rejoined when the document is hard-wrapped; never before a
+   new unit (第五条　, （一）) or across page furniture.
+7. **chrome**: site furniture — navigation, bylines, share bars, previous/next links,
+   copyright and ICP lines, ads and watermarks — and the headline above the title.
+8. **punctuation**: half-width ``, ; : ( ) ? !`` in Chinese context made full-width, when the
+   document writes its punctuation half-width.
+9. **script**, on request: simplified → traditional (Taiwan standard forms).
 
-Documents that show no sign of a kind of pollution are not touched by that pass, which is how a
-clean official text comes through unchanged.
+Passes that could change a clean text (spaces, punctuation) run only on a document that shows
+pollution — noise, glosses, traditional script, chrome, hard wraps, several injected spaces —
+which is how a clean official text comes through unchanged.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate, pairwise
+from itertools import accumulate, islice, pairwise
 from typing import NamedTuple
 
 import opencc
@@ -363,8 +366,8 @@ def _inner_space_edits(text: str) -> Iterator[_Edit]:
         yield _Edit(m.start(), m.end(), "", "space", "space inside a word")
 
 
-def _has_inner_spaces(text: str, at_least: int) -> bool:
-    return any(n >= at_least for n, _ in enumerate(_INNER_SPACE.finditer(text), 1))
+def _count_inner_spaces(text: str, up_to: int) -> int:
+    return sum(1 for _ in islice(_INNER_SPACE.finditer(text), up_to))
 
 
 # ---- chrome ----------------------------------------------------------------------------------
@@ -388,7 +391,10 @@ _CHROME_RULES: tuple[tuple[str, str], ...] = (
         "byline",
     ),
     (r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*\d{1,2}:\d{2}", "byline"),
-    (r"(?:作者|来源|审核|责任编辑|浏览|阅读)\s*[:：]", "byline"),
+    (
+        r"(?:作者|来源|审核|编辑|浏览次数|阅读)\s*[:：].*(?:作者|来源|审核|编辑|浏览次数|阅读|点击)\s*[:：]",
+        "byline",
+    ),
     (r"字[号体][:：]?\s*【?\s*大\s*中\s*小", "page tools"),
     (
         r"版权所有|(?:Copyright|©|\(c\))\s*(?:\d{4}|版权)|ICP备|ICP证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|"
@@ -419,11 +425,13 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 @functools.lru_cache(maxsize=1)
-def _chrome_rules() -> re.Pattern[str]:
-    """All chrome rules in one pattern; the name of the group that matched tells the rule."""
-    return re.compile(
-        "|".join(f"(?P<r{i}>{_both_scripts(p)})" for i, (p, _) in enumerate(_CHROME_RULES))
-    )
+def _chrome_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The chrome rules in two patterns, those anchored at the start of the line (matched there
+    only) and the others; the name of the group that matched tells the rule."""
+    groups = [f"(?P<r{i}>{_both_scripts(p)})" for i, (p, _) in enumerate(_CHROME_RULES)]
+    anchored = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if p.startswith("^")]
+    floating = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if not p.startswith("^")]
+    return re.compile("|".join(anchored)), re.compile("|".join(floating))
 
 
 _SENTENCE_END = "。；;"
@@ -445,11 +453,14 @@ _LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
 _HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
 
 
+@functools.lru_cache(maxsize=4096)
 def _chrome_reason(line: str) -> str | None:
     stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
-    m = _chrome_rules().search(_SPACES.sub("", stripped))  # 相关阅　读 is still 相关阅读
+    compact = _SPACES.sub("", stripped)  # 相关阅　读 is still 相关阅读
+    anchored, floating = _chrome_rules()
+    m = anchored.match(compact) or floating.search(compact)
     if m is None or _STRUCTURAL.match(stripped):
         return None
     return _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
@@ -801,11 +812,8 @@ def recover(
         edits.apply(_trailing_space_edits(edits.text))
     # Injected spaces are evidence when there are several, or any in a half-width copy: the
     # clean texts that have one or two such spaces write full-width punctuation.
-    spaces_done = (
-        bool(evidence)
-        or _has_inner_spaces(edits.text, 3)
-        or (_has_inner_spaces(edits.text, 1) and _uses_half_width(edits.text))
-    )
+    spaces = 0 if evidence else _count_inner_spaces(edits.text, 3)
+    spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
     wraps = edits.apply(_wrap_edits(edits.text))
