@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
 from typing import Any, Literal
 
 Script = Literal["simplified", "traditional", "original"]
@@ -94,3 +95,143 @@ def apply_changes(source: str, changes: tuple[Change, ...] | list[Change]) -> st
         pos = change.offset + change.length
     out.append(source[pos:])
     return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# The parsed regulation.
+
+#: Node types, outermost first. `block` is any line the parser did not recognise.
+NODE_TYPES: tuple[str, ...] = (
+    "preamble",  # 序言
+    "toc",  # 目录 (kept as text, not mistaken for the body)
+    "part",  # 编
+    "subpart",  # 分编
+    "chapter",  # 章
+    "section",  # 节
+    "division",  # 一、总则 (judicial interpretations), 第一部分
+    "article",  # 条
+    "paragraph",  # 款
+    "item",  # 项 （一）
+    "subitem",  # 目 1. （1）
+    "attachment",  # 附件, 附表
+    "block",  # an unrecognised line
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One provision or division. `text` is the node's own text (for an article without
+    paragraphs, its whole text; for a heading, empty); `label` is how the text names it
+    (第十条, （一）); `heading` is a division's name (总则)."""
+
+    type: str
+    eid: str = ""
+    num: str | None = None
+    label: str = ""
+    heading: str = ""
+    text: str = ""
+    children: tuple[Node, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": self.type, "eid": self.eid}
+        if self.num is not None:
+            out["num"] = self.num
+        if self.label:
+            out["label"] = self.label
+        if self.heading:
+            out["heading"] = self.heading
+        out["text"] = self.text
+        out["children"] = [child.to_dict() for child in self.children]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Node:
+        return cls(
+            type=data["type"],
+            eid=data.get("eid", ""),
+            num=data.get("num"),
+            label=data.get("label", ""),
+            heading=data.get("heading", ""),
+            text=data.get("text", ""),
+            children=tuple(cls.from_dict(c) for c in data.get("children", ())),
+        )
+
+    def full_text(self) -> str:
+        """The node's text followed by its descendants' texts, in order, one per line."""
+        parts = [self.text] if self.text else []
+        parts += [t for child in self.children if (t := child.full_text())]
+        return "\n".join(parts)
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node below it, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass(frozen=True, slots=True)
+class Issuer:
+    name: str
+    role: str  # adopted, approved, published, issued
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "role": self.role}
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed regulation: metadata and the body tree."""
+
+    title: str
+    body: tuple[Node, ...] = ()
+    source: str = "-"
+    doc_type: str | None = None
+    subtitle: str = ""  # a part title such as 第四编 人格权 under 中华人民共和国民法典
+    number: str | None = None  # 国务院令第306号, 法释〔2021〕1号
+    dates: dict[str, Any] = field(default_factory=dict)
+    issuers: tuple[Issuer, ...] = ()
+    history: tuple[str, ...] = ()  # the lines that give the dates, as written
+    frbr_work: str = ""
+    frbr_expression: str = ""
+    problems: tuple[str, ...] = ()  # numbering gaps and repeats, found and reported
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": "fagui/1",
+            "source": self.source,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "doc_type": self.doc_type,
+            "number": self.number,
+            "dates": self.dates,
+            "issuers": [i.to_dict() for i in self.issuers],
+            "history": list(self.history),
+            "frbr": {"work": self.frbr_work, "expression": self.frbr_expression},
+            "problems": list(self.problems),
+            "body": [node.to_dict() for node in self.body],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        frbr = data.get("frbr", {})
+        return cls(
+            title=data["title"],
+            body=tuple(Node.from_dict(n) for n in data.get("body", ())),
+            source=data.get("source", "-"),
+            doc_type=data.get("doc_type"),
+            subtitle=data.get("subtitle", ""),
+            number=data.get("number"),
+            dates=dict(data.get("dates", {})),
+            issuers=tuple(Issuer(**i) for i in data.get("issuers", ())),
+            history=tuple(data.get("history", ())),
+            frbr_work=frbr.get("work", ""),
+            frbr_expression=frbr.get("expression", ""),
+            problems=tuple(data.get("problems", ())),
+        )
+
+    def walk(self) -> Iterator[Node]:
+        for node in self.body:
+            yield from node.walk()
+
+    def articles(self) -> list[Node]:
+        return [node for node in self.walk() if node.type == "article"]
