@@ -157,8 +157,10 @@ class Node:
         )
 
     def full_text(self) -> str:
-        """The node's text followed by its descendants' texts, in order, one per line."""
-        parts = [self.text] if self.text else []
+        """The node's text followed by its descendants' texts, in order, one per line; items
+        and subitems with their labels, as the text writes them (（一）…)."""
+        own = self.label + self.text if self.type in ("item", "subitem") else self.text
+        parts = [own] if own else []
         parts += [t for child in self.children if (t := child.full_text())]
         return "\n".join(parts)
 
