@@ -126,6 +126,47 @@ def recover_command(
     raise typer.Exit(1 if failed else 0)
 
 
+class ParseFormat(StrEnum):
+    json = "json"
+    jsonl = "jsonl"
+    md = "md"
+    akn = "akn"
+    text = "text"
+
+
+@app.command("parse")
+def parse_command(
+    sources: Sources,
+    output_format: Annotated[
+        ParseFormat,
+        typer.Option(
+            "--format",
+            help="json (default; one document per line with several "
+            "sources), jsonl, md (Markdown), akn (Akoma Ntoso 3.0 XML) or text.",
+        ),
+    ] = ParseFormat.json,
+) -> None:
+    """Parse regulations into their structure and metadata (recovering them first)."""
+    from fagui import export
+    from fagui.parse import parse
+
+    documents, failed = _each_source(sources, lambda src: parse(src.text, source=src.name))
+    fmt = output_format.value
+    if fmt == "json" and len(sources) > 1:
+        fmt = "jsonl"
+    if fmt == "jsonl":
+        sys.stdout.write(export.to_jsonl(documents))
+    else:
+        for document in documents:
+            out = export.render(document, fmt)
+            if isinstance(out, bytes):
+                sys.stdout.flush()
+                sys.stdout.buffer.write(out if out.endswith(b"\n") else out + b"\n")
+            else:
+                sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    raise typer.Exit(1 if failed else 0)
+
+
 def main() -> None:
     app()
 
