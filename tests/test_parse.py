@@ -21,7 +21,8 @@ def seed() -> Document:
 
 
 def test_seed_metadata(seed: Document) -> None:
-    # （2024年1月14日中共中央批准2024年1月14日中共中央办公厅发布）; 第三十一条 本规定自发布之日起施行。
+    # （2024年1月14日中共中央批准2024年1月14日中共中央办公厅发布）
+    # 第三十一条 本规定自发布之日起施行。
     assert seed.title == "中国共产党党员网络行为规定"
     assert seed.doc_type == "规定"
     assert seed.dates == {

@@ -61,10 +61,11 @@ def test_every_law_parses_and_almost_all_exactly() -> None:
             continue
         if got != expected:
             wrong.append(f"{relative(path)}: {first_difference(got, expected)}")
-    exact = (len(files) - len(wrong) - len(crashed)) / len(files)
+    right = len(files) - len(wrong) - len(crashed)
+    exact = right / len(files)
     print(
-        f"\nparse: {len(files)} laws, {articles} articles; {len(files) - len(wrong) - len(crashed)} "
-        f"exactly right ({exact:.2%}); {len(crashed)} crashed"
+        f"\nparse: {len(files)} laws, {articles} articles; {right} exactly right ({exact:.2%}); "
+        f"{len(crashed)} crashed"
     )
     for line in crashed + wrong:
         print("  " + line)
