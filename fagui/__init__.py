@@ -9,17 +9,21 @@ The public API is small on purpose::
 """
 
 from fagui.errors import FaguiError, SourceError
-from fagui.model import Change, Recovered
+from fagui.model import Change, Document, Node, Recovered
+from fagui.parse import parse
 from fagui.recover import RecoverOptions, recover
 from fagui.sources import SourceText, read_source
 
 __all__ = [
     "Change",
+    "Document",
+    "Node",
     "FaguiError",
     "RecoverOptions",
     "Recovered",
     "SourceError",
     "SourceText",
+    "parse",
     "read_source",
     "recover",
 ]
