@@ -167,6 +167,74 @@ def parse_command(
     raise typer.Exit(1 if failed else 0)
 
 
+class NormsFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+NORM_COLUMNS = ("article", "eid", "kind", "subject", "strength", "condition", "exception", "text")
+
+
+@app.command("norms")
+def norms_command(
+    sources: Sources,
+    output_format: Annotated[
+        NormsFormat, typer.Option("--format", help="table (default), json or csv.")
+    ] = NormsFormat.table,
+    subject: Annotated[
+        str | None,
+        typer.Option(
+            help="Only the norms binding this subject, and those addressed to the "
+            "subjects it is a kind of (党员干部 → 党员), each saying why."
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only norms of this kind: obligation, prohibition, …")
+    ] = None,
+) -> None:
+    """List the norms of regulations: who must, must not, may do what, under which condition."""
+    import csv
+
+    from rich.table import Table
+
+    from fagui.norms import KINDS, applies_to, extract_norms
+    from fagui.parse import parse
+
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="--kind")
+    sets, failed = _each_source(
+        sources, lambda src: extract_norms(parse(src.text, source=src.name))
+    )
+    out = Console(highlight=False, soft_wrap=output_format is not NormsFormat.table)
+    writer = csv.writer(sys.stdout) if output_format is NormsFormat.csv else None
+    if writer:
+        writer.writerow(["source", *NORM_COLUMNS, "why"])
+    for norm_set in sets:
+        rows = applies_to(norm_set, subject) if subject else [(norm, "") for norm in norm_set.norms]
+        rows = [(n, why) for n, why in rows if kind is None or n.kind == kind]
+        if output_format is NormsFormat.json:
+            data = norm_set.to_dict()
+            data["norms"] = [n.to_dict() | ({"why": why} if why else {}) for n, why in rows]
+            _print_json(data)
+        elif writer:
+            for n, why in rows:
+                writer.writerow(
+                    [norm_set.source, *(getattr(n, c) or "" for c in NORM_COLUMNS), why]
+                )
+        else:
+            table = Table(title=f"{norm_set.title} — {len(rows)} norms", show_lines=False)
+            for column in ("条", "kind", "subject", "condition", "text"):
+                table.add_column(column, overflow="fold")
+            if subject:
+                table.add_column("why", overflow="fold")
+            for n, why in rows:
+                cells = [n.article, n.kind, n.subject or "", n.condition or "", n.text]
+                table.add_row(*cells, *([why] if subject else []))
+            out.print(table)
+    raise typer.Exit(1 if failed else 0)
+
+
 def main() -> None:
     app()
 
