@@ -262,6 +262,8 @@ def _norms_in(
                 carried = carried or subject
             pending.append([c_start, c_start + len(body), kind, subject])
         if not pending:
+            if "__item_" in unit.eid or "__point_" in unit.eid:
+                continue  # a list entry completes its lead-in (有下列情形之一的：), not a rule
             principle = _principle(article, unit, sentence, s_start)
             if principle:
                 yield principle
