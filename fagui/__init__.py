@@ -10,6 +10,7 @@ The public API is small on purpose::
 
 from fagui.errors import FaguiError, SourceError
 from fagui.model import Change, Document, Node, Recovered
+from fagui.norms import extract_norms
 from fagui.parse import parse
 from fagui.recover import RecoverOptions, recover
 from fagui.sources import SourceText, read_source
@@ -17,12 +18,13 @@ from fagui.sources import SourceText, read_source
 __all__ = [
     "Change",
     "Document",
-    "Node",
     "FaguiError",
+    "Node",
     "RecoverOptions",
     "Recovered",
     "SourceError",
     "SourceText",
+    "extract_norms",
     "parse",
     "read_source",
     "recover",

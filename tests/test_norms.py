@@ -94,7 +94,8 @@ def test_condition_of_article_21(seed: NormSet) -> None:
 
 
 def test_article_28_is_a_sanction_for_the_whole_regulation(seed: NormSet) -> None:
-    # 党员违反本规定的，根据行为性质和情节轻重，依规依纪追究责任；涉嫌违法犯罪的，按照有关法律规定处理。
+    # 党员违反本规定的，根据行为性质和情节轻重，依规依纪追究责任；
+    # 涉嫌违法犯罪的，按照有关法律规定处理。
     sanctions = [n for n in seed.norms if n.article == "28"]
     assert [n.kind for n in sanctions] == ["sanction", "sanction"]
     assert sanctions[0].subject == "党员"
