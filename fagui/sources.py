@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import stat
 import sys
 import zipfile
@@ -96,8 +97,11 @@ def load(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> SourceText:
         text, encoding = decode_bytes(data, name)
         head = text[:1024].lstrip("\ufeff \t\r\n").lower()
         html = suffix in (".html", ".htm", ".xhtml") or head.startswith(("<!doctype html", "<html"))
-        form = "html" if html else "text"
-        text = html_to_text(text) if form == "html" else text
+        form = "html" if html else "markdown" if suffix in (".md", ".markdown") else "text"
+        if form == "html":
+            text = html_to_text(text)
+        elif form == "markdown":
+            text = markdown_to_text(text)
     if form != "text" and not text.strip():
         raise SourceError(name, f"no text found in the {form.upper()}")
     return SourceText(name, text, encoding, form)
@@ -253,6 +257,18 @@ _SPACE, _BREAK = "\ufdd0", "\ufdd1"  # collapsible white space, without and with
 _MARKS = regex.compile(f"[{_SPACE}{_BREAK}]+")
 _WIDE = regex.compile(r"[\p{ea=W}\p{ea=F}]")
 _TRAILING_SPACE = regex.compile(r"[^\S\n]+$", regex.MULTILINE)
+
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---\n.*?\n---\n", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_HEADING_MARK = re.compile(r"^#{1,6}[ \t]+", re.M)
+
+
+def markdown_to_text(markdown: str) -> str:
+    """The text of a Markdown copy: front matter, HTML comments and heading marks dropped,
+    every other character kept (a law's Markdown is its text with `#` before headings)."""
+    text = _COMMENT.sub("", _FRONT_MATTER.sub("", markdown))
+    return _HEADING_MARK.sub("", text)
 
 
 def html_to_text(html: str) -> str:
