@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -235,8 +236,159 @@ def norms_command(
     raise typer.Exit(1 if failed else 0)
 
 
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="The SQLite store (default: $FAGUI_DB, else ~/.local/share/fagui/fagui.db)."
+    ),
+]
+FormatOption = Annotated[TextFormat, typer.Option("--format", help="text (default) or json.")]
+
+_INGESTIBLE = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".docx")
+
+
+def _expand(sources: list[str]) -> list[str]:
+    """Files as given; directories walked for regulation files; globs expanded."""
+    import glob
+
+    out: list[str] = []
+    for source in sources:
+        path = Path(source)
+        if source != "-" and path.is_dir():
+            out += sorted(
+                str(p) for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in _INGESTIBLE and p.name != "法律法规模版.md"
+            )  # fmt: skip
+        elif source != "-" and not path.exists() and glob.has_magic(source):
+            out += sorted(glob.glob(source, recursive=True))
+        else:
+            out.append(source)
+    return out
+
+
+@app.command("ingest")
+def ingest_command(
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, directories (walked) and globs to ingest.")
+    ],
+    db: DbOption = None,
+    output_format: FormatOption = TextFormat.text,
+) -> None:
+    """Ingest regulations into the store: one transaction each, a failed file is reported."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from fagui.sources import read_source
+    from fagui.store import open_store
+
+    store = open_store(db)
+    files = _expand(sources)
+    counts = {"added": 0, "unchanged": 0, "failed": 0}
+    failures: list[dict[str, str]] = []
+    with Progress(
+        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=_err, disable=output_format is TextFormat.json,
+        transient=False,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("ingesting", total=len(files))
+        for name in files:
+            try:
+                raw = _raw_bytes(name, read_source)
+                result = store.ingest_bytes(raw, name)
+                counts[result.status] += 1
+            except FaguiError as exc:
+                counts["failed"] += 1
+                failures.append({"source": name, "reason": str(exc)})
+                _error(str(exc))
+            progress.advance(task)
+    in_store = store.counts()
+    if output_format is TextFormat.json:
+        _print_json({**counts, "failures": failures, "store": in_store, "db": store.path})
+    else:
+        _err.print(
+            f"{counts['added']} added, {counts['unchanged']} unchanged, {counts['failed']} failed"
+            f" — {in_store['documents']} documents in {store.path}",
+            markup=False,
+        )
+    raise typer.Exit(1 if counts["failed"] else 0)
+
+
+def _raw_bytes(name: str, read_source: Callable[..., Any]) -> bytes:
+    """The bytes of a source, with read_source's checks (size, directory, missing)."""
+    if name == "-":
+        return sys.stdin.buffer.read()
+    read_source(name)  # raises SourceError with the reason when the file is not usable
+    return Path(name).read_bytes()
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words to find, in either script (网络 or 網絡).")],
+    db: DbOption = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only articles with a norm of this kind.")
+    ] = None,
+    subject: Annotated[str | None, typer.Option(help="Only articles binding this subject.")] = None,
+    doc_type: Annotated[
+        str | None, typer.Option(help="Only this kind of document: 法, 条例…")
+    ] = None,
+    issuer: Annotated[str | None, typer.Option(help="Only documents from this issuer.")] = None,
+    year: Annotated[int | None, typer.Option(help="Only versions of this year.")] = None,
+    in_force: Annotated[
+        bool | None, typer.Option("--in-force/--not-in-force", help="Only (not) in force.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many hits to show.")] = 10,
+    output_format: FormatOption = TextFormat.text,
+) -> None:
+    """Search the articles of the store, best first, with snippets and citations."""
+    from rich.table import Table
+
+    from fagui.store import Filters, open_store
+
+    store = open_store(db)
+    filters = Filters(doc_type=doc_type, issuer=issuer, year=year, in_force=in_force, kind=kind,
+                      subject=subject)  # fmt: skip
+    result = store.search(query, limit=limit, filters=filters)
+    if output_format is TextFormat.json:
+        _print_json(result.to_dict())
+        return
+    table = Table(title=f"{query} — {result.total} articles")
+    for column in ("citation", "snippet", "score"):
+        table.add_column(column, overflow="fold")
+    for hit in result.hits:
+        table.add_row(f"{hit.title} {hit.article}", hit.snippet, f"{hit.score:.2f}")
+    Console(highlight=False).print(table)
+
+
+@app.command("show")
+def show_command(
+    ref: Annotated[
+        str, typer.Argument(help="A citation: 网络安全法 第二十一条, 立法法第八十一条第二款.")
+    ],
+    db: DbOption = None,
+    date: Annotated[
+        str | None, typer.Option(help="The version in force on this date (YYYY-MM-DD).")
+    ] = None,
+    output_format: FormatOption = TextFormat.text,
+) -> None:
+    """Show the provision a citation names, from the current version unless --date is given."""
+    from fagui.store import open_store
+
+    provision = open_store(db).show(ref, date=date)
+    if output_format is TextFormat.json:
+        _print_json(provision.to_dict())
+        return
+    sys.stdout.write(
+        f"{provision.title} {provision.citation} ({provision.status})\n"
+        f"{provision.node.full_text()}\n"
+    )
+
+
 def main() -> None:
-    app()
+    try:
+        app()
+    except FaguiError as exc:  # NotFound and the like: one line, exit status 1
+        _error(str(exc))
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

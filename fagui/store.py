@@ -1,0 +1,560 @@
+"""Store: a corpus of regulations in one SQLite file — versions, full-text search, citations.
+
+Documents are content-addressed (the hash of the canonical text): the same regulation ingested
+twice, from any copy, is one document. Documents with the same title are versions of one work;
+the latest is marked, and status is derived: `superseded` when a later version exists,
+`repealed` when another document in the store says 《title》…同时废止 / 废止, else `in force`.
+
+Search runs on SQLite FTS5 over pre-split tokens: every character of the simplified text as a
+unigram (for one-character queries) and every adjacent pair as a bigram (longer queries are
+phrases of consecutive bigrams), with a separator token wherever a non-word character breaks
+the text, so a phrase matches exactly where the query is a substring. Queries and texts are
+simplified with OpenCC first, so either script finds either. Each document is written in one
+transaction; the database runs in WAL mode so readers go on during an ingest.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import opencc
+
+from fagui.errors import FaguiError
+from fagui.model import Document, Node
+from fagui.norms import extract_norms
+from fagui.parse import cn_number, parse_canonical
+from fagui.recover import recover
+from fagui.sources import load
+
+__all__ = ["IngestResult", "NotFound", "SQLiteStore", "SearchHit", "default_db_path", "open_store"]
+
+
+class NotFound(FaguiError):
+    """A document or provision the store does not have."""
+
+
+def default_db_path() -> Path:
+    """`$FAGUI_DB`, else `$XDG_DATA_HOME/fagui/fagui.db` (~/.local/share/fagui/fagui.db)."""
+    if os.environ.get("FAGUI_DB"):
+        return Path(os.environ["FAGUI_DB"])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "fagui" / "fagui.db"
+
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: documents, works, articles with their search tokens, norms
+    """
+    CREATE TABLE works (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,          -- the title, simplified, without 中华人民共和国
+        title TEXT NOT NULL
+    );
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,               -- sha256 of the canonical text, first 16 hex digits
+        work_id INTEGER NOT NULL REFERENCES works(id),
+        title TEXT NOT NULL,
+        doc_type TEXT,
+        version_date TEXT,                 -- the date this version was published or adopted
+        effective TEXT,
+        issuers TEXT NOT NULL,             -- JSON list of {name, role}
+        source_name TEXT NOT NULL,
+        source_sha256 TEXT NOT NULL,
+        text TEXT NOT NULL,                -- the canonical text
+        tree TEXT NOT NULL,                -- the fagui/1 document JSON
+        provenance TEXT NOT NULL,          -- JSON list of recover's changes
+        ingested_at REAL NOT NULL
+    );
+    CREATE INDEX documents_work ON documents(work_id, version_date);
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        eid TEXT NOT NULL,
+        num TEXT,
+        label TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX articles_doc ON articles(doc_id);
+    CREATE VIRTUAL TABLE articles_fts USING fts5(uni, bi, content='', tokenize='unicode61');
+    CREATE TABLE norms (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        eid TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        subject TEXT,
+        data TEXT NOT NULL                 -- the norm as JSON
+    );
+    CREATE INDEX norms_article ON norms(article_id, kind);
+    CREATE INDEX norms_subject ON norms(subject);
+    CREATE TABLE repeals (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        work_key TEXT NOT NULL             -- the work a 同时废止 clause names
+    );
+    CREATE INDEX repeals_key ON repeals(work_key);
+    """,
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+_WORD = re.compile(r"\w", re.UNICODE)
+BREAK = "_"  # stands where the text breaks, so a phrase cannot run across it
+
+
+def simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def tokens(text: str) -> tuple[str, str]:
+    """(unigrams, bigrams) of a text, each a space-separated token string for FTS5."""
+    text = simplified(text).lower()
+    uni: list[str] = []
+    bi: list[str] = []
+    prev = ""
+    for ch in text:
+        if _WORD.match(ch) and ch != "_":
+            uni.append(ch)
+            if prev:
+                bi.append(prev + ch)
+            prev = ch
+        else:
+            if prev and bi and bi[-1] != BREAK:
+                bi.append(BREAK)
+            prev = ""
+    return " ".join(uni), " ".join(bi)
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 expression for a substring query, or None when it has no word characters."""
+    words = [w for w in re.split(r"\W+|_", simplified(query).lower()) if w]
+    if not words:
+        return None
+    parts = []
+    for word in words:
+        if len(word) == 1:
+            parts.append(f'uni:"{word}"')
+        else:
+            grams = " ".join(word[i : i + 2] for i in range(len(word) - 1))
+            parts.append(f'bi:"{grams}"')
+    return " AND ".join(parts)
+
+
+def work_key(title: str) -> str:
+    key = simplified(title).strip()
+    key = re.sub(r"^中华人民共和国", "", key)
+    return re.sub(r"[\s\u3000]+", "", key)
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    source: str
+    status: str  # added, unchanged
+    doc_id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    doc_id: str
+    title: str
+    article: str  # 第十条
+    eid: str
+    snippet: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id, "title": self.title, "article": self.article,
+            "eid": self.eid, "snippet": self.snippet, "score": self.score,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: tuple[SearchHit, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "total": self.total, "hits": [h.to_dict() for h in self.hits]}
+
+
+@dataclass(frozen=True, slots=True)
+class Provision:
+    doc_id: str
+    title: str
+    dates: dict[str, Any]
+    node: Node
+    status: str
+    citation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "dates": self.dates,
+            "status": self.status,
+            "citation": self.citation,
+            "provision": self.node.to_dict(),
+            "text": self.node.full_text(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    doc_type: str | None = None
+    issuer: str | None = None
+    year: int | None = None
+    in_force: bool | None = None
+    kind: str | None = None
+    subject: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class SQLiteStore:
+    """The corpus in one SQLite file. Writers hold one transaction per document."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        if readonly:
+            uri = f"file:{Path(self.path).resolve()}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        else:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.migrate()
+        self.db.execute("PRAGMA busy_timeout=10000")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Apply the numbered migrations this file lacks; returns the schema version."""
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        for number, script in enumerate(MIGRATIONS, 1):
+            if number <= version:
+                continue
+            with self.atomic():
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number}")
+            version = number
+        return version
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """One transaction: everything inside is written, or nothing."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- ingest ---------------------------------------------------------------------------------
+
+    def ingest_bytes(self, data: bytes, name: str) -> IngestResult:
+        """Recover, parse, extract and store one source; raises SourceError for bad input."""
+        source = load(data, name)
+        recovered = recover(source.text, source=name, encoding=source.encoding)
+        doc_id = hashlib.sha256(recovered.text.encode("utf-8")).hexdigest()[:16]
+        row = self.db.execute("SELECT title FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row:
+            return IngestResult(name, "unchanged", doc_id, row[0])
+        doc = parse_canonical(recovered.text, source=name)
+        norms = extract_norms(doc)
+        key = work_key(doc.title)
+        version = next(
+            (
+                doc.dates[k]
+                for k in ("published", "adopted", "approved", "effective")
+                if k in doc.dates
+            ),
+            None,
+        )
+        amended = doc.dates.get("amended") or []
+        if amended and (version is None or max(amended) > version):
+            version = max(amended)
+        with self.atomic() as db:
+            db.execute("INSERT OR IGNORE INTO works(key, title) VALUES (?, ?)", (key, doc.title))
+            work_id = db.execute("SELECT id FROM works WHERE key = ?", (key,)).fetchone()[0]
+            db.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc_id,
+                    work_id,
+                    doc.title,
+                    doc.doc_type,
+                    version,
+                    doc.dates.get("effective"),
+                    json.dumps([i.to_dict() for i in doc.issuers], ensure_ascii=False),
+                    name,
+                    hashlib.sha256(data).hexdigest(),
+                    recovered.text,
+                    json.dumps(doc.to_dict(), ensure_ascii=False),
+                    json.dumps([c.to_dict() for c in recovered.changes], ensure_ascii=False),
+                    time.time(),
+                ),
+            )
+            article_ids: dict[str, int] = {}
+            for article in doc.articles():
+                text = article.full_text()
+                cur = db.execute(
+                    "INSERT INTO articles(doc_id, eid, num, label, text) VALUES (?,?,?,?,?)",
+                    (doc_id, article.eid, article.num, article.label, text),
+                )
+                rowid = cur.lastrowid
+                article_ids[article.num or ""] = rowid  # type: ignore[assignment]
+                uni, bi = tokens(text)
+                db.execute(
+                    "INSERT INTO articles_fts(rowid, uni, bi) VALUES (?,?,?)", (rowid, uni, bi)
+                )
+            db.executemany(
+                "INSERT INTO norms(doc_id, article_id, eid, kind, subject, data) "
+                "VALUES (?,?,?,?,?,?)",
+                [
+                    (
+                        doc_id,
+                        article_ids[n.article],
+                        n.eid,
+                        n.kind,
+                        n.subject,
+                        json.dumps(n.to_dict(), ensure_ascii=False),
+                    )
+                    for n in norms.norms
+                    if n.article in article_ids
+                ],
+            )
+            db.executemany(
+                "INSERT INTO repeals(doc_id, work_key) VALUES (?, ?)",
+                [(doc_id, work_key(title)) for title in _repealed_titles(recovered.text)],
+            )
+        return IngestResult(name, "added", doc_id, doc.title)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def status(self, doc_id: str) -> str:
+        row = self.db.execute(
+            "SELECT w.key, d.version_date, d.work_id FROM documents d JOIN works w "
+            "ON w.id = d.work_id WHERE d.id = ?",
+            (doc_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no document {doc_id}")
+        key, version, work_id = row
+        later = self.db.execute(
+            "SELECT 1 FROM documents WHERE work_id = ? AND id != ? AND "
+            "COALESCE(version_date, '') > COALESCE(?, '') LIMIT 1",
+            (work_id, doc_id, version),
+        ).fetchone()
+        if later:
+            return "superseded"
+        repealed = self.db.execute(
+            "SELECT 1 FROM repeals r JOIN documents d ON d.id = r.doc_id "
+            "WHERE r.work_key = ? AND d.work_id != ? LIMIT 1",
+            (key, work_id),
+        ).fetchone()
+        return "repealed" if repealed else "in force"
+
+    def document(self, doc_id: str) -> Document:
+        row = self.db.execute("SELECT tree FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no document {doc_id}")
+        return Document.from_dict(json.loads(row[0]))
+
+    def versions(self, doc_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT d2.id, d2.title, d2.version_date, d2.effective FROM documents d "
+            "JOIN documents d2 ON d2.work_id = d.work_id WHERE d.id = ? "
+            "ORDER BY COALESCE(d2.version_date, '')",
+            (doc_id,),
+        ).fetchall()
+        return [
+            {
+                "doc_id": r[0],
+                "title": r[1],
+                "date": r[2],
+                "effective": r[3],
+                "status": self.status(r[0]),
+            }
+            for r in rows
+        ]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            table: self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("works", "documents", "articles", "norms")
+        }
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search(
+        self, query: str, *, limit: int = 10, filters: Filters | None = None
+    ) -> SearchResult:
+        """Articles containing `query` (in either script), best first (BM25), with snippets."""
+        expression = match_expression(query)
+        if expression is None:
+            return SearchResult(query, 0)
+        f = filters or Filters()
+        where = ["articles_fts MATCH ?"]
+        args: list[Any] = [expression]
+        if f.doc_type:
+            where.append("d.doc_type = ?")
+            args.append(f.doc_type)
+        if f.issuer:
+            where.append("d.issuers LIKE ?")
+            args.append(f"%{simplified(f.issuer)}%")
+        if f.year:
+            where.append("substr(d.version_date, 1, 4) = ?")
+            args.append(str(f.year))
+        if f.kind or f.subject:
+            clause = "EXISTS (SELECT 1 FROM norms n WHERE n.article_id = a.id"
+            if f.kind:
+                clause += " AND n.kind = ?"
+                args.append(f.kind)
+            if f.subject:
+                clause += " AND n.subject = ?"
+                args.append(simplified(f.subject))
+            where.append(clause + ")")
+        sql = (
+            "SELECT a.doc_id, d.title, a.label, a.eid, a.text, bm25(articles_fts) AS score "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "JOIN documents d ON d.id = a.doc_id WHERE " + " AND ".join(where)
+        )
+        rows = self.db.execute(sql + " ORDER BY score", args).fetchall()
+        if f.in_force is not None:
+            rows = [r for r in rows if (self.status(r[0]) == "in force") == f.in_force]
+        needle = simplified(query)
+        hits = tuple(
+            SearchHit(r[0], r[1], r[2], r[3], snippet(r[4], needle), round(-r[5], 4))
+            for r in rows[:limit]
+        )
+        return SearchResult(query, len(rows), hits)
+
+    # -- citations ------------------------------------------------------------------------------
+
+    def show(self, ref: str, *, date: str | None = None) -> Provision:
+        """The provision a citation names: 网络安全法 第二十一条, 立法法第八十条第二款, in
+        either script, Chinese or Arabic numbers; the current version unless `date` is given."""
+        title, path = parse_citation(ref)
+        doc_id = self._find_version(title, date)
+        doc = self.document(doc_id)
+        node = _find(doc, path)
+        if node is None:
+            raise NotFound(f"{ref}: {doc.title} has no {path}")
+        citation = re.sub(r"^.*?(?=第[^第]*条)", "", simplified(ref).strip(), count=1)
+        return Provision(doc_id, doc.title, doc.dates, node, self.status(doc_id), citation)
+
+    def _find_version(self, title: str, date: str | None) -> str:
+        key = work_key(title)
+        rows = self.db.execute(
+            "SELECT d.id, d.version_date, w.key FROM documents d JOIN works w ON w.id = d.work_id "
+            "WHERE w.key = ? OR w.key LIKE ? ORDER BY length(w.key), COALESCE(d.version_date, '')",
+            (key, f"%{key}"),
+        ).fetchall()
+        if not rows:
+            raise NotFound(f"no regulation titled {title} in the store")
+        best_key = rows[0][2]
+        versions = [r for r in rows if r[2] == best_key]
+        if date:
+            dated = [r for r in versions if (r[1] or "") <= date]
+            if not dated:
+                raise NotFound(f"{title} had no version in force on {date}")
+            return dated[-1][0]
+        return versions[-1][0]
+
+
+def open_store(path: str | Path | None = None, *, readonly: bool = False) -> SQLiteStore:
+    return SQLiteStore(path or default_db_path(), readonly=readonly)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def snippet(text: str, needle: str, width: int = 40) -> str:
+    """The text around the first occurrence of `needle`, which is marked 【…】."""
+    at = simplified(text).find(needle)
+    if at < 0:
+        return text[: 2 * width] + ("…" if len(text) > 2 * width else "")
+    start, end = max(0, at - width), min(len(text), at + len(needle) + width)
+    return (
+        ("…" if start else "") + text[start:at] + "【" + text[at : at + len(needle)] + "】"
+        + text[at + len(needle) : end] + ("…" if end < len(text) else "")
+    )  # fmt: skip
+
+
+_NUM = "零〇一二三四五六七八九十百千两0-9"
+_CITATION = re.compile(
+    rf"^(?P<title>.*?)\s*第(?P<art>[{_NUM}]+)条(?:之(?P<sub>[{_NUM}]+))?"
+    rf"(?:第(?P<para>[{_NUM}]+)款)?(?:第(?P<item>[{_NUM}]+)项)?\s*$"
+)
+
+
+def parse_citation(ref: str) -> tuple[str, str]:
+    """("网络安全法", "art_21__para_2__item_1") from 网络安全法第二十一条第二款第一项."""
+    text = simplified(ref).strip().strip("《》")
+    m = _CITATION.match(text)
+    if not m or not m.group("title").strip():
+        raise NotFound(f"{ref}: not a citation of the form 《title》第X条[第Y款][第Z项]")
+    eid = f"art_{cn_number(m.group('art'))}"
+    if m.group("sub"):
+        eid += f"-{cn_number(m.group('sub'))}"
+    if m.group("para"):
+        eid += f"__para_{cn_number(m.group('para'))}"
+    if m.group("item"):
+        eid += ("" if m.group("para") else "__para_1") + f"__item_{cn_number(m.group('item'))}"
+    return m.group("title").strip().strip("《》 "), eid
+
+
+def _find(doc: Document, eid: str) -> Node | None:
+    nodes = {n.eid: n for n in doc.walk()}
+    if eid in nodes:
+        return nodes[eid]
+    # An article with a single 款 is its own paragraph 1: art_10__para_1 → art_10.
+    short = eid.replace("__para_1", "", 1) if "__para_1" in eid else None
+    if short and short in nodes:
+        return nodes[short]
+    return None
+
+
+_REPEAL = re.compile(
+    r"《([^》]{2,80})》(?:[^。；]{0,40}?)同时废止|《([^》]{2,80})》(?:予以|即行)?废止"
+)
+
+
+def _repealed_titles(text: str) -> list[str]:
+    return [m.group(1) or m.group(2) for m in _REPEAL.finditer(text)]
