@@ -121,3 +121,27 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "pytest" in blocks[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1] in ci  # CI runs exactly the README's test command
+
+
+def test_ingest_search_show(tmp_path: Path) -> None:
+    db = str(tmp_path / "cli.db")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    result = runner.invoke(app, ["ingest", "--db", db, "--format", "json", str(SEED), str(bad)])
+    assert result.exit_code == 1  # one source failed; the other went in
+    counts = json.loads(result.stdout)
+    assert (counts["added"], counts["failed"]) == (1, 1)
+    assert "empty" in counts["failures"][0]["reason"]
+    again = json.loads(
+        runner.invoke(app, ["ingest", "--db", db, "--format", "json", str(SEED)]).stdout
+    )
+    assert (again["added"], again["unchanged"]) == (0, 1)
+    found = json.loads(
+        runner.invoke(app, ["search", "--db", db, "--format", "json", "網絡"]).stdout
+    )
+    assert found["total"] == 25 and len(found["hits"]) == 10  # 25 articles say 网络; top 10
+    assert set(found["hits"][0]) == {"doc_id", "title", "article", "eid", "snippet", "score"}
+    shown = runner.invoke(app, ["show", "--db", db, "中國共產黨黨員網絡行為規定 第十條"])
+    assert shown.exit_code == 0 and "党员不得通过网络制作" in shown.stdout
+    missing = runner.invoke(app, ["show", "--db", db, "网络行为规定第九十九条"])
+    assert missing.exit_code == 1
