@@ -478,7 +478,10 @@ def test_any_bytes_give_text_or_a_source_error(data: bytes, name: str) -> None:
 
 
 def test_markdown_copy_loses_only_its_heading_marks_and_comments() -> None:
-    md = "---\nbookHidden: true\n---\n# 某某条例\n\n<!-- INFO END -->\n\n## 第一章 总则\n\n第一条 为了#1。\n"
+    md = (
+        "---\nbookHidden: true\n---\n# 某某条例\n\n<!-- INFO END -->\n\n"
+        "## 第一章 总则\n\n第一条 为了#1。\n"
+    )
     text = load(md.encode("utf-8"), "law.md")
     assert text.format == "markdown"
     assert text.text == "某某条例\n\n\n\n第一章 总则\n\n第一条 为了#1。\n"
