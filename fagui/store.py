@@ -103,7 +103,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX repeals_key ON repeals(work_key);
     """,
+    # 2: how many articles each token is in, to skip ranking hopelessly common queries
+    """
+    CREATE VIRTUAL TABLE articles_vocab USING fts5vocab(articles_fts, 'row');
+    """,
 )
+
+# A query whose rarest token is in more than this share of the articles is not ranked: BM25
+# over most of the corpus costs tens of milliseconds and says nothing; hits come in order.
+COMMON_SHARE = 0.10
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,6 +170,15 @@ def work_key(title: str) -> str:
     key = re.sub(r"^中华人民共和国", "", key)
     return re.sub(r"[\s\u3000]+", "", key)
 
+
+# A document is in force when no later version of its work and no 同时废止 of another work
+# names it (the SQL twin of SQLiteStore.status, for filtering inside a query).
+_IN_FORCE = (
+    "(NOT EXISTS (SELECT 1 FROM documents d2 WHERE d2.work_id = d.work_id "
+    "AND COALESCE(d2.version_date, '') > COALESCE(d.version_date, '')) "
+    "AND NOT EXISTS (SELECT 1 FROM repeals r JOIN documents d3 ON d3.id = r.doc_id "
+    "JOIN works w ON w.id = d.work_id WHERE r.work_key = w.key AND d3.work_id != d.work_id))"
+)
 
 # ---------------------------------------------------------------------------------------------
 # Results
@@ -450,20 +467,54 @@ class SQLiteStore:
                 clause += " AND n.subject = ?"
                 args.append(simplified(f.subject))
             where.append(clause + ")")
-        sql = (
-            "SELECT a.doc_id, d.title, a.label, a.eid, a.text, bm25(articles_fts) AS score "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+        if f.in_force is not None:
+            where.append(("" if f.in_force else "NOT ") + _IN_FORCE)
+        base = (
+            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             "JOIN documents d ON d.id = a.doc_id WHERE " + " AND ".join(where)
         )
-        rows = self.db.execute(sql + " ORDER BY score", args).fetchall()
-        if f.in_force is not None:
-            rows = [r for r in rows if (self.status(r[0]) == "in force") == f.in_force]
+        if len(where) == 1:  # no filter: FTS5 counts and ranks on its own index
+            total = self.db.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", args
+            ).fetchone()[0]
+            ranked = not self._common(expression)
+            inner = (
+                "SELECT rowid, rank AS score FROM articles_fts WHERE articles_fts MATCH ? "
+                "ORDER BY rank LIMIT ?"
+                if ranked
+                else "SELECT rowid, 0 AS score FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?"
+            )
+            rows = self.db.execute(
+                "SELECT a.doc_id, d.title, a.label, a.eid, a.text, f.score FROM "
+                f"({inner}) f JOIN articles a ON a.id = f.rowid "
+                "JOIN documents d ON d.id = a.doc_id ORDER BY f.score, a.id",
+                [*args, limit],
+            ).fetchall()
+        else:
+            total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
+            rows = self.db.execute(
+                "SELECT a.doc_id, d.title, a.label, a.eid, a.text, bm25(articles_fts) AS score"
+                + base
+                + " ORDER BY score LIMIT ?",
+                [*args, limit],
+            ).fetchall()
         needle = simplified(query)
         hits = tuple(
-            SearchHit(r[0], r[1], r[2], r[3], snippet(r[4], needle), round(-r[5], 4))
-            for r in rows[:limit]
+            SearchHit(r[0], r[1], r[2], r[3], snippet(r[4], needle), round(-r[5], 4)) for r in rows
         )
-        return SearchResult(query, len(rows), hits)
+        return SearchResult(query, total, hits)
+
+    def _common(self, expression: str) -> bool:
+        """Whether every token of the query is in more than COMMON_SHARE of the articles."""
+        grams = re.findall(r'"([^"]*)"', expression)
+        terms = [t for gram in grams for t in gram.split()]
+        articles = self.db.execute("SELECT max(rowid) FROM articles").fetchone()[0] or 0
+        rarest = min(
+            (self.db.execute("SELECT doc FROM articles_vocab WHERE term = ?", (t,)).fetchone()
+             or (0,))[0]
+            for t in terms
+        )  # fmt: skip
+        return rarest > COMMON_SHARE * articles
 
     # -- citations ------------------------------------------------------------------------------
 
