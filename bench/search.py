@@ -39,7 +39,7 @@ HAN = "\u4e00-\u9fff"
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def make_queries(texts: list[str], n: int, rng: random.Random) -> list[tuple[str, Filters]]:
@@ -119,7 +119,7 @@ def main() -> None:
         + "; ".join(
             f"{q!r} {f.kind or f.doc_type or ('in force' if f.in_force else '')} {ms:.1f} ms"
             for ms, (q, f) in slowest
-        )  # fmt: skip
+        )
     )
     tokenizer_comparison(console, [t for _, _, t in simple], queries)
 
