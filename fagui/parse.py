@@ -59,17 +59,22 @@ _TOC = re.compile(r"^目\s*录$")
 _ATTACHMENT = re.compile(
     r"^(附件|附表|附录|附(?=[：:]))\s*([一二三四五六七八九十\d]*)[：:．.、]?\s*(.{0,40})$"
 )
+# The points of an amendment, and the lines after them that speak of the whole decision.
+_POINT = re.compile(r"^([一二三四五六七八九十百]+)、\s*(.*)$", re.S)
+_WHOLE_DECISION = re.compile(r"^(?:根据)?本(?:决定|修正案)")
 # What may not follow an article label written without a space: it is then a reference.
 _NOT_AFTER_LABEL = re.compile(r"^[的、，,。之和或及至与中规所第（(“”]")
 
 _DOC_TYPES = (
     "修正案", "实施细则", "细则", "条例", "规定", "办法", "决定", "解释", "规则", "准则",
     "意见", "通知", "批复", "答复", "解答", "公告", "决议", "章程", "纲要", "安排", "方案",
-    "命令", "标准", "规程", "制度", "守则", "规范", "法",
+    "命令", "标准", "规程", "制度", "守则", "规范", "法典", "法",
 )  # fmt: skip
 _TITLE_TAIL = re.compile(r"[（(][^）)]*[）)]$")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_HISTORY = re.compile(rf"^[（(]?\s*\d{{4}}\s*年|^[（(][^）)]*\d{{4}}年|^{_SPACE}*根据")
+_HISTORY = re.compile(
+    rf"^[（(]?\s*\d{{4}}\s*年|^[（(][^）)]*\d{{4}}年|^{_SPACE}*根据\s*\d{{4}}\s*年"
+)
 _NUMBER = re.compile(
     r"((?:中华人民共和国)?(?:主席令|国务院令|[^\s，。]{0,12}令)\s*[（(]?第\s*[\d一二三四五六七八九十百]+\s*号[）)]?"
     r"|[^\s，。（(]{1,8}〔\d{4}〕\s*\d+\s*号)"
@@ -162,7 +167,10 @@ def _freeze(
 
 
 class _Parser:
-    def __init__(self) -> None:
+    def __init__(self, *, amendment: bool = False) -> None:
+        # In an amendment (修正案, 修改决定) the numbered points 一、二、 are its articles, and
+        # lines such as （一） belong to the text it quotes, not to its own structure.
+        self.amendment = amendment
         self.top: list[_Build] = []
         self.stack: list[_Build] = []  # open divisions, outermost first
         self.article: _Build | None = None
@@ -198,13 +206,16 @@ class _Parser:
                 self.attachment.children.append(_Build("block", text=line))
             return
         if _TOC.match(line) and not self.started:
-            self.toc = _Build("toc", heading=line)
+            self.toc = _Build("toc", heading=_heading(line))
             self.top.append(self.toc)
             return
         if _PREAMBLE.match(line):
             self._close_article()
-            self.preamble = _Build("preamble", heading=line)
+            self.preamble = _Build("preamble", heading=_heading(line))
             self.top.append(self.preamble)
+            return
+        if self.amendment and self._amendment_line(line):
+            self.preamble = None
             return
         if self._division(line) or self._article(line):
             self.preamble = None
@@ -212,7 +223,7 @@ class _Parser:
         if self.started and self._attachment_start(line):
             return
         if self.article is not None:
-            if self._item(line):
+            if not self.amendment and self._item(line):
                 return
             if self._loose_heading(line, following):
                 return
@@ -235,9 +246,7 @@ class _Parser:
             any(p.match(line) for _, _, p in _DIVISIONS)
             or _PREAMBLE.match(line)
             or _DIVISION_CN.match(line)
-            or (len(line) <= 20
-            and not re.search("[。；，]", line)
-            and not _ARTICLE.match(line))
+            or (len(line) <= 20 and not re.search("[。；，]", line) and not _ARTICLE.match(line))
         )
         if not is_heading:
             return False
@@ -253,13 +262,13 @@ class _Parser:
                 return False  # 第七节 outside any chapter: quoted text, not this text's section
             if m:
                 label = line[: m.start(2)].strip() if m.group(2) else line.strip()
-                heading = (m.group(2) or "").strip()
+                heading = _heading(m.group(2) or "")
                 self._open(_Build(kind, str(cn_number(m.group(1))), label, heading, rank=rank))
                 return True
         m = _DIVISION_CN.match(line)
         if m:
             self._open(_Build("division", str(cn_number(m.group(1))), m.group(1) + "、",
-                              m.group(2).strip(), rank=5))  # fmt: skip
+                              _heading(m.group(2)), rank=5))  # fmt: skip
             return True
         return False
 
@@ -279,10 +288,8 @@ class _Parser:
         base, sub = cn_number(m.group(1)), cn_number(m.group(2)) if m.group(2) else 0
         spaced, rest = m.group(3) is not None, m.group(4)
         if not spaced:
-            expected = (
-                self.last_num is None
-                or ((base, sub) > self.last_num
-                and base <= self.last_num[0] + 1)
+            expected = self.last_num is None or (
+                (base, sub) > self.last_num and base <= self.last_num[0] + 1
             )
             if not expected or _NOT_AFTER_LABEL.match(rest):
                 return False  # 第二十条的规定…: a reference at the start of a line
@@ -295,6 +302,22 @@ class _Parser:
         self._add(self.article)
         self.started = True
         return True
+
+    def _amendment_line(self, line: str) -> bool:
+        m = _POINT.match(line)
+        if m:
+            base = cn_number(m.group(1))
+            self._check_sequence(base, 0, m.group(1) + "、")
+            self._close_article()
+            self.article = _Build("article", str(base), m.group(1) + "、", text=m.group(2).strip())
+            self._add(self.article)
+            self.started = True
+            return True
+        if self.article is not None and _WHOLE_DECISION.match(line):
+            self._close_article()  # 本决定自…起施行: the decision's, not its last point's
+            self._add(_Build("block", text=line))
+            return True
+        return False
 
     def _check_sequence(self, base: int, sub: int, label: str) -> None:
         last = self.last_num
@@ -368,6 +391,12 @@ class _Parser:
         ):
             return False
         self._close_article()
+        heading = _heading(line)
+        if heading in ("附则", "总则", "分则") and any(b.type == "part" for b in self.stack):
+            # 附则 after the last 编 stands outside every 编: the articles after it are its own
+            self.stack.clear()
+            self._open(_Build("block", heading=heading, rank=1))
+            return True
         self._add(_Build("block", heading=line))
         return True
 
@@ -386,6 +415,14 @@ class _Parser:
 
 def _is_bare_heading(line: str) -> bool:
     return 0 < len(line) <= 20 and not re.search(r"[。；，：、,;:？！（(]", line)
+
+
+def _heading(text: str) -> str:
+    """A heading as named: official texts space out short ones (总　　则 → 总则)."""
+    text = text.strip()
+    if re.fullmatch(r"\S(?:[\s\u3000]+\S){1,3}", text):
+        return _squash(text)
+    return text
 
 
 def _squash(text: str) -> str:
@@ -420,10 +457,11 @@ def _history(lines: list[str]) -> tuple[dict[str, Any], list[Issuer]]:
         for n, m in enumerate(found):
             date = f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
             segment = line[m.end() : found[n + 1].start() if n + 1 < len(found) else len(line)]
-            for word, role in _EVENTS:
-                at = segment.find(word)
-                if at < 0:
-                    continue
+            # The clause's own verb comes last: …会议通过的《修正案》修正 is an amendment.
+            found_events = [(segment.rfind(w), w, r) for w, r in _EVENTS if w in segment]
+            for at, word, role in sorted(found_events, reverse=True)[:1]:
+                if segment.startswith("的《", at + len(word)):
+                    role = "amended"  # 根据…会议通过的《…修正案》、…: the date of an amending act
                 if role == "amended":
                     dates.setdefault("amended", []).append(date)
                 else:
@@ -431,7 +469,6 @@ def _history(lines: list[str]) -> tuple[dict[str, Any], list[Issuer]]:
                     organ = _organ(segment[:at])
                     if organ and role in ("adopted", "approved", "published"):
                         issuers.append(Issuer(organ, role))
-                break
     return dates, issuers
 
 
@@ -460,12 +497,14 @@ def _frbr(title: str, dates: dict[str, Any]) -> tuple[str, str]:
     date = next(
         (dates[k] for k in ("published", "adopted", "approved", "effective") if k in dates), None
     )
+    amended = max(dates.get("amended") or [""])
+    version = amended if amended > (date or "") else date  # the text as last amended
     initials = "".join(lazy_pinyin(title, style=Style.FIRST_LETTER, errors="ignore")).lower()
     initials = re.sub(r"[^a-z0-9]", "", initials)[:24] or "doc"
     slug = f"{initials}-{hashlib.sha1(title.encode('utf-8')).hexdigest()[:6]}"
     year = date[:4] if date else "0000"
     work = f"/akn/cn/act/{year}/{slug}"
-    expression = f"{work}/zho@{date}" if date else f"{work}/zho"
+    expression = f"{work}/zho@{version}" if version else f"{work}/zho"
     return work, expression
 
 
@@ -494,14 +533,18 @@ def parse_canonical(text: str, *, source: str = "-") -> Document:
     while i < len(lines) and (_HISTORY.match(lines[i]) or _NUMBER.fullmatch(lines[i])):
         header.append(lines[i])
         i += 1
-    parser = _Parser()
+    kind = doc_type(title)
+    amendment = kind == "修正案" or (kind == "决定" and bool(re.search("修改|修正", title)))
+    amendment = amendment and not any(_ARTICLE.match(line) and "“" not in line[:1]
+                                      for line in lines[i:])  # fmt: skip
+    parser = _Parser(amendment=amendment)
     for n in range(i, len(lines)):
         parser.feed(lines[n], lines[n + 1] if n + 1 < len(lines) else "")
     body = _freeze(parser.top)
     dates, issuers = _history(header)
     _commencement(body, dates)
     number_match = next((m for line in header if (m := _NUMBER.search(line))), None)
-    work, expression = _frbr(title, dates)
+    work, expression = _frbr(title + (f" {subtitle}" if subtitle else ""), dates)
     return Document(
         title=title,
         body=body,

@@ -20,6 +20,11 @@ ATTACHMENT = re.compile(
 # no punctuation, followed by an article, a heading or another such line. It is not a 款 of
 # the article above: a 款 is a sentence.
 BARE = re.compile(r"^[^。；，：、,;:？！（(]{1,20}$")
+# An amendment (修正案, 修改…的决定) is a list of numbered points, 一、二、…, and they are its
+# articles: other texts cite them so (《刑法修正案（九）》第六条 is its point 六、). The quoted new
+# text under a point is the point's paragraphs.
+POINT = re.compile(r"^([一二三四五六七八九十百]+)、\s*(.*)$")
+WHOLE = re.compile(r"^(?:根据)?本(?:决定|修正案)")
 KIND = {"编": "part", "分编": "subpart", "章": "chapter", "节": "section"}
 RANK = {"part": 1, "subpart": 2, "chapter": 3, "section": 4}
 
@@ -31,9 +36,15 @@ class Article:
     text: str  # the article's paragraphs, label removed, joined by "\n"
 
 
+def is_amendment(md: str) -> bool:
+    title = next((line[2:].strip() for line in md.split("\n") if line.startswith("# ")), "")
+    return "修正案" in title or ("决定" in title and ("修改" in title or "修正" in title))
+
+
 def expected_articles(md: str, number) -> list[Article]:
     """The articles of a corpus Markdown file; `number` turns 一百二十 into 120."""
     body = md.split("<!-- INFO END -->", 1)[-1]
+    points = is_amendment(md) and not any(ARTICLE.match(x.strip()) for x in body.split("\n"))
     path: list[tuple[str, str]] = []
     out: list[Article] = []
     current: list[str] | None = None
@@ -67,6 +78,15 @@ def expected_articles(md: str, number) -> list[Article]:
                 while path and RANK[path[-1][0]] >= RANK[kind]:
                     path.pop()
                 path.append((kind, str(number(s.group(1)))))
+            continue
+        p = POINT.match(line) if points else None
+        if p:
+            close()
+            num, frozen_path = str(number(p.group(1))), tuple(path)
+            current = [p.group(2).strip()] if p.group(2).strip() else []
+            continue
+        if points and current is not None and WHOLE.match(line):
+            close()
             continue
         a = ARTICLE.match(line)
         if a:
