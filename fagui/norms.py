@@ -84,14 +84,17 @@ _MODALS: tuple[tuple[str, str], ...] = (
     ("应当", "obligation"), ("必须", "obligation"),
     ("有权", "right"), ("享有", "right"),
     ("可以", "permission"),
-    ("鼓励", "encouragement"), ("提倡", "encouragement"), ("支持", "encouragement"),
+    ("鼓励", "encouragement"), ("提倡", "encouragement"),
     ("负责", "responsibility"), ("主管", "responsibility"), ("牵头", "responsibility"),
     ("承担", "responsibility"),
 )  # fmt: skip
 _MODAL = re.compile("|".join(m for m, _ in _MODALS) + r"|(?<![必无])须(?=[\u4e00-\u9fff])")
 _KIND_OF = dict(_MODALS) | {"须": "obligation"}
 # A modal word that is not one: 不得不, 负责人, 主管部门 (a noun), 支持下, 可以下
-_NOT_MODAL = re.compile(r"负责人|主管部门|主管机关|主管单位|承担的|享有的|须知|可以下|支持下")
+_NOT_MODAL = re.compile(
+    r"负责人|负责的|主管部门|主管机关|主管单位|主管人员|承担的|享有的|须知|可以下|支持下|"
+    r"承担(?:民事|行政|刑事|法律|赔偿)"
+)
 
 _SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?]?")
 _CLAUSE = re.compile(r"[^，,：:]+[，,：:]?")
@@ -105,10 +108,16 @@ _SANCTION_VERB = re.compile(
     r"依法追究|构成犯罪的"
 )
 _VIOLATION = re.compile(r"违反|有下列[^，。]{0,6}行为之一|未按照|未依照|拒不|擅自")
-_DEFINITION = re.compile(r"(?:所称|本[^，。；]{0,6}称)([^，。；]{1,30}?)[，,]?(?:是指|指|包括)(.+)")
-_COMMENCEMENT = re.compile(r"自[^，。；]{1,30}起(?:施行|执行|生效)")
+_DEFINITION = re.compile(
+    r"(?:所称|本[^，。；]{0,6}称|^(?:[（(][一二三四五六七八九十\d]+[）)])?)"
+    r"([^，。；“”]{1,30}?)[，,]?(?:是指|指的是|系指)(.+)"
+)
+_COMMENCEMENT = re.compile(r"自[^，。；]{1,30}起(?:施行|执行|生效)|同时废止|不溯及")
 _INTERPRETATION = re.compile(r"由([^，。；]{2,80}?)负责解释")
 _REFERRAL = re.compile(r"(?:按照|依照|参照|适用)[^，。；]{1,60}(?:执行|办理|处理)$")
+_APPLY_RULES = re.compile(
+    r"^(?:应当)?(?:依照|按照|参照|适用)[^，。；]{1,60}(?:规定|办法|执行|处理|处置)$"
+)
 _INTERNAL_REF = re.compile(
     r"(?:本(?:法|条例|规定|办法|细则|解释|决定|规则))?第([零〇一二三四五六七八九十百千两\d]+)条"
     r"(?:之([一二三四五六七八九十]+))?(?:第([一二三四五六七八九十]+)款)?(?:第([一二三四五六七八九十]+)项)?"
@@ -120,7 +129,9 @@ _PREVIOUS = re.compile(r"前(两|三)?款")
 _SUBJECT_END = re.compile(
     r"(?:在|对|向|通过|按照|依照|依法|根据|将|把|为|与|从事|利用|以|因|经|自|应|不|可|须|必|"
     r"及时|严格|积极|主动|共同|分别|统一|依规|依纪|均|都|也|还|另|要|会同|加强|建立|"
-    r"制定|开展|负|承担|实施|发现|违反|注册|使用|管理|发布|提供|收集|处理|落实|推动)"
+    r"制定|开展|负|承担|实施|发现|违反|注册|使用|管理|发布|提供|收集|处理|落实|推动|"
+    r"坚持|实行|采取|鼓励|支持|推进|保护|促进|设立|规定|保障|指导|协调|统筹|确定|"
+    r"是|有|予以|给予|对于|关于|即)"
 )
 _EVERYONE = ("任何组织和个人", "任何组织或者个人", "任何单位和个人", "任何单位或者个人", "任何人")
 
@@ -254,6 +265,11 @@ def _norms_in(
                 continue
             kind = _kind(m.group(), body)
             before = body[: m.start()]
+            if kind == "encouragement" and pending and pending[-1][2] == "obligation":
+                pending[-1][1] = c_start + len(body)  # 应当…，鼓励… is one duty: to encourage
+                continue
+            if _APPLY_RULES.match(body[m.start() if kind == "obligation" else m.end() :].strip()):
+                kind = "referral"
             if kind == "encouragement":
                 subject = _subject_of(body[m.end() :].lstrip("和及支持鼓励"), known)
             else:
@@ -261,10 +277,19 @@ def _norms_in(
                 subject = subject or carried
                 carried = carried or subject
             pending.append([c_start, c_start + len(body), kind, subject])
+        sanction = _SANCTION_VERB.search(sentence) and (condition or _VIOLATION.search(sentence))
+        if sanction and not any(p[2] == "prohibition" for p in pending):
+            # 违反……的，由……责令改正，……可以并处罚款: one sanction per tier, whatever modal
+            # words its consequence uses
+            pending = []
+            norm = _sanction(article, unit, sentence, s_start, condition, known, carried)
+            if norm:
+                yield norm
+            continue
         if not pending:
             if "__item_" in unit.eid or "__point_" in unit.eid:
                 continue  # a list entry completes its lead-in (有下列情形之一的：), not a rule
-            principle = _principle(article, unit, sentence, s_start)
+            principle = _principle(article, unit, sentence, s_start, known)
             if principle:
                 yield principle
             continue
@@ -349,16 +374,50 @@ def _special(
     )
 
 
-def _principle(article: Node, unit: _Unit, sentence: str, s_start: int) -> Norm | None:
+def _sanction(
+    article: Node,
+    unit: _Unit,
+    sentence: str,
+    s_start: int,
+    condition: str | None,
+    known: list[str],
+    carried: str | None,
+) -> Norm | None:
+    body = sentence.rstrip("。；; ")
+    lead = len(body) - len(body.lstrip())
+    body = body.strip()
+    offset = unit.offset + s_start + lead
+    head = re.split(r"[，,]", body, maxsplit=1)[0]
+    subject = next((k for k in known if head.startswith(k)), None) or carried
+    return Norm(
+        article=article.num or "",
+        eid=unit.eid,
+        kind="sanction",
+        subject=subject,
+        text=body,
+        span=(offset, offset + len(body)),
+        condition=condition,
+        refs=_refs(body, article, unit),
+    )
+
+
+def _principle(
+    article: Node, unit: _Unit, sentence: str, s_start: int, known: list[str]
+) -> Norm | None:
     body = sentence.rstrip("。；; ")
     if len(body) < 4:
         return None
     offset = unit.offset + s_start
+    subject = (
+        None
+        if body.startswith(("为了", "为", "在", "对", "根据", "依照"))
+        else _subject_of(re.split(r"[，,]", body, maxsplit=1)[0], known)
+    )
     return Norm(
         article=article.num or "",
         eid=unit.eid,
         kind="principle",
-        subject=None,
+        subject=subject,
         text=body,
         span=(offset, offset + len(body)),
         refs=_refs(body, article, unit),
