@@ -14,6 +14,7 @@ from fagui.norms import extract_norms
 from fagui.parse import parse
 from fagui.recover import RecoverOptions, recover
 from fagui.sources import SourceText, read_source
+from fagui.store import open_store
 
 __all__ = [
     "Change",
@@ -25,6 +26,7 @@ __all__ = [
     "SourceError",
     "SourceText",
     "extract_norms",
+    "open_store",
     "parse",
     "read_source",
     "recover",

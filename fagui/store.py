@@ -23,10 +23,10 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import opencc
 
@@ -37,7 +37,15 @@ from fagui.parse import cn_number, parse_canonical
 from fagui.recover import recover
 from fagui.sources import load
 
-__all__ = ["IngestResult", "NotFound", "SQLiteStore", "SearchHit", "default_db_path", "open_store"]
+__all__ = [
+    "IngestResult",
+    "NotFound",
+    "SQLiteStore",
+    "SearchHit",
+    "Store",
+    "default_db_path",
+    "open_store",
+]
 
 
 class NotFound(FaguiError):
@@ -253,6 +261,23 @@ class Filters:
 # ---------------------------------------------------------------------------------------------
 
 
+class Store(Protocol):
+    """What every store offers; SQLite implements it, a PostgreSQL store would too."""
+
+    def migrate(self) -> int: ...
+    def atomic(self) -> AbstractContextManager[Any]: ...
+    def ingest_bytes(self, data: bytes, name: str) -> IngestResult: ...
+    def document(self, doc_id: str) -> Document: ...
+    def versions(self, doc_id: str) -> list[dict[str, Any]]: ...
+    def status(self, doc_id: str) -> str: ...
+    def search(
+        self, query: str, *, limit: int = 10, filters: Filters | None = None
+    ) -> SearchResult: ...
+    def show(self, ref: str, *, date: str | None = None) -> Provision: ...
+    def counts(self) -> dict[str, int]: ...
+    def close(self) -> None: ...
+
+
 class SQLiteStore:
     """The corpus in one SQLite file. Writers hold one transaction per document."""
 
@@ -427,8 +452,9 @@ class SQLiteStore:
                 "date": r[2],
                 "effective": r[3],
                 "status": self.status(r[0]),
+                "latest": n == len(rows) - 1,
             }
-            for r in rows
+            for n, r in enumerate(rows)
         ]
 
     def counts(self) -> dict[str, int]:

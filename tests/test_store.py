@@ -103,6 +103,7 @@ def test_versions_and_status(store: SQLiteStore) -> None:
     assert store.status(old[0]) == "superseded"
     assert store.status(new[0]) == "in force"
     assert [v["date"][:4] for v in store.versions(new[0])] == ["2016", "2023"]
+    assert [v["latest"] for v in store.versions(old[0])] == [False, True]
     # a search limited to what is in force leaves the 2016 text out
     hits = store.search("慈善", limit=1000, filters=Filters(in_force=True)).hits
     assert old[0] not in {h.doc_id for h in hits}
