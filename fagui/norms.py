@@ -88,11 +88,19 @@ _MODALS: tuple[tuple[str, str], ...] = (
     ("负责", "responsibility"), ("主管", "responsibility"), ("牵头", "responsibility"),
     ("承担", "responsibility"),
 )  # fmt: skip
-_MODAL = re.compile("|".join(m for m, _ in _MODALS) + r"|(?<![必无])须(?=[\u4e00-\u9fff])")
-_KIND_OF = dict(_MODALS) | {"须": "obligation"}
+_MODAL = re.compile(
+    "|".join(m for m, _ in _MODALS)
+    + r"|(?<![必无])须(?=[\u4e00-\u9fff])"
+    # 应 alone, as older texts write 应当: before a verb, not in 相应, 供应, 应急, 应用…
+    + r"|(?<![相适对反供响呼照答顺])应(?=[经由在向按依予将把即于作报负采持具执提缴给保设接受办建做])"
+    # and 可 alone for 可以: 可根据本办法制定实施细则, not 许可, 认可, 可能
+    + r"|(?<![许认宁不即无])可(?=[根依按向自予申提请采决处责委])"
+)
+_KIND_OF = dict(_MODALS) | {"须": "obligation", "应": "obligation", "可": "permission"}
 # A modal word that is not one: 不得不, 负责人, 主管部门 (a noun), 支持下, 可以下
 _NOT_MODAL = re.compile(
-    r"负责人|负责的|主管部门|主管机关|主管单位|主管人员|承担的|享有的|须知|可以下|支持下|"
+    r"禁止[^，。；、]{0,8}的(?![，,])|(?<=依法)应当[^，。；、]{0,6}的(?![，,])|禁止吸烟(?:场所|区域|公共场所|标识)|"
+    r"不准确|负责人|负责的|主管部门|主管机关|主管单位|主管人员|承担的|享有的|须知|可以下|支持下|"
     r"承担(?:民事|行政|刑事|法律|赔偿)"
 )
 
@@ -265,6 +273,9 @@ def _norms_in(
                 continue
             kind = _kind(m.group(), body)
             before = body[: m.start()]
+            if pending and pending[-1][2] == kind and before.strip() in ("也", "亦", "或者", "并"):
+                pending[-1][1] = c_start + len(body)  # 可以A，也可以B: one permission
+                continue
             if kind == "encouragement" and pending and pending[-1][2] == "obligation":
                 pending[-1][1] = c_start + len(body)  # 应当…，鼓励… is one duty: to encourage
                 continue
