@@ -61,8 +61,12 @@ def main() -> None:
     for column in ("MB", "articles", "OpenCC t2s MB/s", "parse MB/s", "articles/s", "ratio"):
         table.add_column(column, justify="right")
     table.add_row(
-        f"{megabytes:.1f}", f"{articles}", f"{megabytes / floor:.1f}", f"{megabytes / ours:.1f}",
-        f"{articles / ours:,.0f}", f"{ours / floor:.1f}×",
+        f"{megabytes:.1f}",
+        f"{articles}",
+        f"{megabytes / floor:.1f}",
+        f"{megabytes / ours:.1f}",
+        f"{articles / ours:,.0f}",
+        f"{ours / floor:.1f}×",
     )
     Console().print(table)
 
