@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate, islice, pairwise
+from itertools import accumulate, compress, islice, pairwise
 from typing import NamedTuple
 
 import opencc
@@ -60,14 +61,19 @@ class RecoverOptions:
 
 
 # ---------------------------------------------------------------------------------------------
-# The edit machinery: the result as segments of the source, each kept or replaced.
+# The edit machinery: the result as the source with some of its segments replaced.
 
 
-# A segment of the result: source[start:end] kept (out is None) or replaced by out.
-_Seg = tuple[int, int, "str | None", str, str]  # start, end, out, kind, reason
+# A replaced segment of the source: source[start:end] became out, which made the text longer
+# by growth (len(out) - (end - start)).
+_Seg = tuple[int, int, str, str, str, int]  # start, end, out, kind, reason, growth
+_EditTuple = tuple[int, int, str, str, str]  # an `_Edit` as a plain tuple: quicker to build
+_Cluster = tuple[int, int, int, int, int, int]  # see `_Edits._clusters`
 
 
 class _Edit(NamedTuple):
+    """An edit of the current text; the passes yield them as plain tuples."""
+
     start: int  # in the current text
     end: int
     replacement: str
@@ -76,119 +82,113 @@ class _Edit(NamedTuple):
 
 
 class _Edits:
-    """The text being recovered, remembered as segments of the source.
+    """The text being recovered, remembered as the segments of the source it replaces.
 
     Every pass reads `text` and calls `apply` with sorted, non-overlapping edits in `text`'s
     coordinates. An edit that touches an earlier change absorbs it (edits and changes that
     overlap form one cluster), so the final changes never overlap and, applied to the source,
-    give exactly the result."""
+    give exactly the result. Text between changes is kept, so a change's place in the current
+    text is its place in the source plus the growth of the changes before it."""
 
     def __init__(self, source: str) -> None:
         self.source = source
-        self.segs: list[_Seg] = [(0, len(source), None, "", "")]
-        self.lens: list[int] = [len(source)]  # each segment's length in the current text
         self.text = source
+        self.segs: list[_Seg] = []
 
-    def apply(self, edits: Iterable[_Edit]) -> int:
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """The lines of `text`, without their newlines, for the passes that read them."""
+        return self.text.split("\n")
+
+    def apply(self, edits: Iterable[_EditTuple]) -> int:
         """Apply one pass's edits; returns how many there were."""
         edits = list(edits)
         if not edits:
             return 0
-        segs, lens = list(self.segs), list(self.lens)
-        starts = list(accumulate(lens, initial=0))  # starts[k]: where segment k starts
-        clusters = self._clusters(edits, segs, starts)
-
-        text = self.text
+        segs, text = self.segs, self.text
+        # Where each change starts in the text: in the source, plus the growth of those before.
+        growths = accumulate(map(operator.itemgetter(5), segs), initial=0)
+        at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
+        growth = len(text) - len(self.source)  # of all the changes
         new_segs: list[_Seg] = []
-        new_lens: list[int] = []
         pieces: list[str] = []
-        done = 0  # the current text before this position is in `pieces`
-        i, n = 0, len(segs)
-        for cs, ce, members in clusters:
-            # Segments that end at or before the cluster's start stay as they are.
-            j = max(i, bisect.bisect_right(starts, cs, i + 1, n + 1) - 1)
-            new_segs += segs[i:j]
-            new_lens += lens[i:j]
-            i = j
-            if i < n:
-                a, b, o, _, _ = segs[i]
-                src_start = a + (cs - starts[i]) if o is None else a
-                if o is None and starts[i] < cs:  # split the kept segment at the cluster
-                    new_segs.append((a, src_start, None, "", ""))
-                    new_lens.append(cs - starts[i])
-                    segs[i], lens[i], starts[i] = (src_start, b, None, "", ""), b - src_start, cs
+        done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
+        n = len(segs)
+        for cs, ce, i, j, first, last in self._clusters(edits, segs, at):
+            if first > kept:
+                new_segs += segs[kept:first]
+            kept = last
+            # Text before the cluster and after it is kept: its place in the source is its
+            # place in the text less the growth of the changes before it.
+            src_start = cs - (at[first] - segs[first][0] if first < n else growth)
+            if last == first:  # the cluster replaces no change
+                src_end = src_start + ce - cs
             else:
-                src_start = len(self.source)
-            src_end = src_start
-            while i < n and starts[i] < ce:
-                a, b, o, _, _ = segs[i]
-                if o is None and starts[i] + lens[i] > ce:  # split the kept segment at its end
-                    src_end = a + (ce - starts[i])
-                    segs[i], lens[i], starts[i] = (src_end, b, None, "", ""), b - src_end, ce
-                    break
-                src_end = b
-                i += 1
-            parts: list[str] = []
-            p = cs
-            for s, e, rep, _, _ in members:
-                parts += (text[p:s], rep)
-                p = e
-            parts.append(text[p:ce])
-            out = "".join(parts)
-            new_segs.append((src_start, src_end, out, members[0].kind, members[0].reason))
-            new_lens.append(len(out))
+                src_end = ce - (at[last] - segs[last][0] if last < n else growth)
+            s, e, out, kind, reason = edits[i]
+            if j > i + 1 or s != cs or e != ce:  # the edits and the text between them
+                parts: list[str] = []
+                p = cs
+                for s, e, rep, _, _ in edits[i:j]:
+                    parts += (text[p:s], rep)
+                    p = e
+                parts.append(text[p:ce])
+                out = "".join(parts)
+            new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
             pieces += (text[done:cs], out)
             done = ce
-        new_segs += segs[i:]
-        new_lens += lens[i:]
+        new_segs += segs[kept:]
         pieces.append(text[done:])
-        self.segs, self.lens = new_segs, new_lens
+        self.segs = new_segs
         self.text = "".join(pieces)
+        self.__dict__.pop("lines", None)  # split again when next asked
         return len(edits)
 
     @staticmethod
-    def _clusters(
-        edits: list[_Edit], segs: list[_Seg], starts: list[int]
-    ) -> list[tuple[int, int, list[_Edit]]]:
-        """Group edits with the earlier changes they touch: (start, end, edits) in the current
-        text. A change is touched when the edit overlaps it, or for a deletion (a change of no
-        length), when the edit spans across its place."""
-        clusters: list[tuple[int, int, list[_Edit]]] = []
-        for edit in edits:
-            cs, ce = edit.start, edit.end
-            k = max(bisect.bisect_right(starts, cs) - 1, 0)
-            while k < len(segs) and (starts[k] < ce or (cs == ce and starts[k] <= cs)):
-                o = segs[k][2]
-                if o is not None:
-                    lo, hi = starts[k], starts[k] + len(o)
-                    touched = (lo < ce and cs < hi) if lo < hi else cs < lo < ce
-                    if cs == ce and lo < cs < hi:
-                        touched = True
-                    if touched:
-                        cs, ce = min(cs, lo), max(ce, hi)
-                k += 1
-            if clusters and cs < clusters[-1][1]:
-                pcs, pce, members = clusters.pop()
-                clusters.append((min(pcs, cs), max(pce, ce), [*members, edit]))
-            else:
-                clusters.append((cs, ce, [edit]))
+    def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[_Cluster]:
+        """Group edits with the earlier changes they touch: start and end in the current text,
+        the edits [i, j) and the changes [first, last) that the group replaces. A change is
+        touched when the edit overlaps it, or for a deletion (a change of no length), when the
+        edit spans across its place; an edit of no length inside a change touches it too."""
+        clusters: list[_Cluster] = []
+        n = len(segs)
+        for i, (cs, ce, _, _, _) in enumerate(edits):
+            first = last = bisect.bisect_right(at, cs)  # changes before `first` start by cs
+            if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
+                first -= 1
+                if at[first] < ce:  # it is touched
+                    cs = at[first]
+                else:  # an edit of no length where that change starts goes before it
+                    last = first
+            while last < n and at[last] < ce:  # changes that start inside the edit
+                last += 1
+            if last > first:
+                ce = max(ce, at[last - 1] + len(segs[last - 1][2]))
+            k = i  # the first edit of the group
+            if clusters and cs < clusters[-1][1]:  # it overlaps the group before: join them
+                pcs, pce, k, _, pfirst, plast = clusters.pop()
+                cs, ce = min(pcs, cs), max(pce, ce)
+                first, last = min(pfirst, first), max(plast, last)
+            clusters.append((cs, ce, k, i + 1, first, last))
         return clusters
 
     def changes(self) -> tuple[Change, ...]:
         source = self.source
         return tuple(
-            Change(kind, a, b - a, source[a:b], o, reason)
-            for a, b, o, kind, reason in self.segs
-            if o is not None and source[a:b] != o
+            [
+                Change(kind, a, b - a, original, out, reason)
+                for a, b, out, kind, reason, _ in self.segs
+                if (original := source[a:b]) != out
+            ]
         )
 
 
-def _runs(edits: Iterable[_Edit]) -> Iterator[_Edit]:
+def _runs(edits: Iterable[_EditTuple]) -> Iterator[_EditTuple]:
     """Adjacent edits of the same kind and reason as one edit (历史, not 历 and 史)."""
-    run: _Edit | None = None
+    run: _EditTuple | None = None
     for edit in edits:
-        if run and run.end == edit.start and (run.kind, run.reason) == (edit.kind, edit.reason):
-            run = run._replace(end=edit.end, replacement=run.replacement + edit.replacement)
+        if run and run[1] == edit[0] and run[3:] == edit[3:]:
+            run = (run[0], edit[1], run[2] + edit[2], run[3], run[4])
             continue
         if run:
             yield run
@@ -197,30 +197,19 @@ def _runs(edits: Iterable[_Edit]) -> Iterator[_Edit]:
         yield run
 
 
-def _seg_len(seg: _Seg) -> int:
-    return seg[1] - seg[0] if seg[2] is None else len(seg[2])
-
-
 def _line_spans(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of every line, without its newline."""
     start = 0
-    for end in _find_all(text, "\n"):
+    while (end := text.find("\n", start)) >= 0:
         yield start, end
         start = end + 1
     yield start, len(text)
 
 
-def _find_all(text: str, needle: str) -> Iterator[int]:
-    pos = text.find(needle)
-    while pos >= 0:
-        yield pos
-        pos = text.find(needle, pos + 1)
-
-
 # ---------------------------------------------------------------------------------------------
 # Character classes. Unicode properties from `regex`, never hand-written code-point tables.
 
-_HAN = r"\p{Han}"
+_HAN_RUN = regex.compile(r"\p{Han}+")
 _CJK_PUNCT = "，。、；：？！“”‘’《》（）【】〔〕〈〉「」『』…—"
 
 _NOISE = regex.compile(
@@ -256,6 +245,7 @@ _NOISE_REASONS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _noise_reason(chars: str) -> str:
     for pattern, reason in _NOISE_REASONS:
         if pattern.search(chars):
@@ -267,25 +257,23 @@ def _noise_reason(chars: str) -> str:
 # Passes. Each takes the current text (and what the analysis found) and yields edits.
 
 
-def _carriage_return_edits(text: str) -> Iterator[_Edit]:
+def _carriage_return_edits(text: str) -> Iterator[_EditTuple]:
     if "\r" not in text:
         return
     for m in _CR.finditer(text):
-        yield _Edit(
-            m.start(), m.end(), "\n" if m.group() == "\r" else "", "space", "carriage return"
-        )
+        yield (m.start(), m.end(), "\n" if m.group() == "\r" else "", "space", "carriage return")
 
 
-def _trailing_space_edits(text: str) -> Iterator[_Edit]:
+def _trailing_space_edits(text: str) -> Iterator[_EditTuple]:
     for m in _TRAILING_SPACE.finditer(text):
-        yield _Edit(m.start(), m.end(), "", "space", "trailing space")
+        yield (m.start(), m.end(), "", "space", "trailing space")
 
 
 _CR = re.compile(r"\r(?=\n)|\r")
 _TRAILING_SPACE = re.compile(r"[^\S\r\n]+$", re.MULTILINE)  # stdlib \s is Unicode-aware
 
 
-def _noise_edits(text: str) -> Iterator[_Edit]:
+def _noise_edits(text: str) -> Iterator[_EditTuple]:
     # Noise is never ASCII, a common Han character or CJK punctuation: look only where a
     # character outside those occurs, and let the Unicode-property pattern decide there.
     end = 0
@@ -298,7 +286,7 @@ def _noise_edits(text: str) -> Iterator[_Edit]:
         m = _NOISE_RUN.match(text, pos)
         if m:
             end = m.end()
-            yield _Edit(m.start(), m.end(), "", "noise", _noise_reason(m.group()))
+            yield (m.start(), m.end(), "", "noise", _noise_reason(m.group()))
 
 
 @functools.cache
@@ -334,10 +322,10 @@ def _readings(char: str) -> frozenset[str]:
     return frozenset(r.lower() for group in found for r in group)
 
 
-def _pinyin_edits(text: str) -> Iterator[_Edit]:
+def _pinyin_edits(text: str) -> Iterator[_EditTuple]:
     for m in _PINYIN.finditer(text):
         if m.group(2).lower() in _readings(m.group(1)):
-            yield _Edit(m.start(), m.end(), "", "pinyin", f"pinyin gloss of {m.group(1)}")
+            yield (m.start(), m.end(), "", "pinyin", f"pinyin gloss of {m.group(1)}")
 
 
 # A single space between two Han characters. Layout spaces are kept: after a structural label
@@ -361,9 +349,9 @@ _INNER_SPACE = regex.compile(
 )
 
 
-def _inner_space_edits(text: str) -> Iterator[_Edit]:
+def _inner_space_edits(text: str) -> Iterator[_EditTuple]:
     for m in _INNER_SPACE.finditer(text):
-        yield _Edit(m.start(), m.end(), "", "space", "space inside a word")
+        yield (m.start(), m.end(), "", "space", "space inside a word")
 
 
 def _count_inner_spaces(text: str, up_to: int) -> int:
@@ -425,18 +413,17 @@ def _converter(config: str) -> opencc.OpenCC:
 
 
 @functools.lru_cache(maxsize=1)
-def _chrome_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _chrome_rules() -> tuple[re.Pattern[str], regex.Pattern[str]]:
     """The chrome rules in two patterns, those anchored at the start of the line (matched there
-    only) and the others; the name of the group that matched tells the rule."""
+    only) and the others; the name of the group that matched tells the rule. The floating
+    rules are searched with `regex`, which finds their many literal alternatives faster."""
     groups = [f"(?P<r{i}>{_both_scripts(p)})" for i, (p, _) in enumerate(_CHROME_RULES)]
     anchored = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if p.startswith("^")]
     floating = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if not p.startswith("^")]
-    return re.compile("|".join(anchored)), re.compile("|".join(floating))
+    return re.compile("|".join(anchored)), regex.compile("|".join(floating))
 
 
 _SENTENCE_END = "。；;"
-_SPACES = re.compile(r"\s+")
-_CHROME_CANDIDATE = re.compile(r"^(?![^\n]*[。；;]$)[^\n]{1,160}$", re.MULTILINE)
 _STRUCTURAL = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)|序\s*言|目\s*录|[一二三四五六七八九十]+、|"
     rf"（[一二三四五六七八九十]+）|[（(]\d{{4}}年)"
@@ -458,12 +445,12 @@ def _chrome_reason(line: str) -> str | None:
     stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
-    compact = _SPACES.sub("", stripped)  # 相关阅　读 is still 相关阅读
+    if _STRUCTURAL.match(stripped):
+        return None
+    compact = "".join(stripped.split())  # 相关阅　读 is still 相关阅读
     anchored, floating = _chrome_rules()
     m = anchored.match(compact) or floating.search(compact)
-    if m is None or _STRUCTURAL.match(stripped):
-        return None
-    return _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
+    return None if m is None else _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
 
 
 def _is_furniture(line: str) -> bool:
@@ -512,24 +499,21 @@ def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None,
     return None, body
 
 
-def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
-    # Lines of the text as the rules read it: simplified (OpenCC keeps lengths, so the line
+def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_EditTuple]:
+    # The lines as the rules read them: simplified (OpenCC keeps lengths, so the line
     # boundaries of the view are those of the text).
-    view_text = _converter("t2s").convert(text) if traditional else text
-    if len(view_text) != len(text):
-        view_text = text
+    view = lines
+    if traditional:
+        simplified = _converter("t2s").convert(text)
+        if len(simplified) == len(text):
+            view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
     # do not end a sentence, so only such lines are read.
-    found = {}
-    for m in _CHROME_CANDIDATE.finditer(view_text):
-        reason = _chrome_reason(m.group())
-        if reason:
-            found[m.start()] = reason
-    if not found:
+    reasons: list[str | None] = [
+        _chrome_reason(v) if 0 < len(v) <= 160 and v[-1] not in "。；;" else None for v in view
+    ]
+    if not any(reasons):
         return
-    lines = list(_line_spans(text))
-    view = view_text.split("\n")
-    reasons: list[str | None] = [found.get(s) for s, _ in lines]
     nonblank = [i for i, v in enumerate(view) if v.strip()]
     title, body = _title_line(view, reasons)
     if title is not None and body is not None:  # 《…》全文 between the title and the text
@@ -582,16 +566,16 @@ def _chrome_edits(text: str, traditional: bool) -> Iterator[_Edit]:
                 reasons[i] = "site chrome below the text"
     if any(reasons):  # the blank lines chrome leaves at the head and the tail go with it
         kept = [i for i in nonblank if reasons[i] is None]
-        first, last = (kept[0], kept[-1]) if kept else (len(lines), -1)
+        first, last = (kept[0], kept[-1]) if kept else (len(view), -1)
         for i, v in enumerate(view):
             if not v.strip() and (i < first or i > last):
                 reasons[i] = "blank line around site chrome"
-    for i, (s, e) in enumerate(lines):
+    for i, (s, e) in enumerate(_line_spans(text)):
         reason = reasons[i]
         if reason is None:
             continue
         end = e + 1 if e < len(text) else e  # the line goes with its newline
-        yield _Edit(s, end, "", "chrome", reason)
+        yield (s, end, "", "chrome", reason)
 
 
 # ---- hard wraps --------------------------------------------------------------------------------
@@ -601,92 +585,111 @@ _UNIT_START = regex.compile(
     rf"序言|目录|附件|附则)"
 )
 _TABLE_ROW = regex.compile(r"\s*\|")
+_TABLE_ROW_STDLIB = re.compile(r"\s*\|")  # the width's: stdlib's \s also takes \x1c-\x1f
 _TERMINAL = "。；：！？;:!?"
 
 
-def _wrap_width(text: str) -> int | None:
+def _wrap_width(lines: list[str]) -> int | None:
     """The width at which the document was hard-wrapped, or None when it was not: the most
-    common length of lines (16 or more characters) that another line follows directly."""
-    lengths = Counter(len(m.group()) for m in _FOLLOWED_LINE.finditer(text))
+    common length of lines (16 or more characters) that another line follows directly, neither
+    of them a table row."""
+    lengths: Counter[int] = Counter()
+    row = _TABLE_ROW_STDLIB
+    for line, nxt in pairwise(lines):
+        if len(line) >= 16 and nxt and not _is_row(line, row) and not _is_row(nxt, row):
+            lengths[len(line)] += 1
     if lengths.total() < 3:
         return None
     width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
     return width if votes >= 3 else None
 
 
-# A line of 16+ characters, not a table row, followed directly by a line that is not one either.
-_FOLLOWED_LINE = re.compile(r"^(?![^\S\n]*\|)[^\n]{16,}(?=\n(?![^\S\n]*\|)[^\n])", re.MULTILINE)
+def _is_row(line: str, row: re.Pattern[str] | regex.Pattern[str] = _TABLE_ROW) -> bool:
+    return "|" in line and row.match(line) is not None
 
 
-def _wrap_edits(text: str) -> Iterator[_Edit]:
-    width = _wrap_width(text)
+def _wrap_edits(lines: list[str]) -> Iterator[_EditTuple]:
+    width = _wrap_width(lines)
     if width is None:
         return
-    for (s, e), (ns, ne) in pairwise(_line_spans(text)):
-        line, nxt = text[s:e], text[ns:ne]
-        if not line or not nxt.strip() or _TABLE_ROW.match(line) or _TABLE_ROW.match(nxt):
-            continue
+    newline = -1  # where the newline after `line` stands
+    for line, nxt in pairwise(lines):
+        newline += len(line) + 1
         # A full line that does not end a clause, followed by one that does not start a unit
         # (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full
         # width is left alone: joining two paragraphs would merge two 款.
-        if len(line) >= width - 1 and line[-1] not in _TERMINAL and not _UNIT_START.match(nxt):
-            if _chrome_reason(line) or _chrome_reason(nxt):
-                continue  # page furniture is not part of a paragraph
-            if _META.match(nxt) and not any(c in line for c in "，,"):
-                continue  # a title, then its date line
-            yield _Edit(e, ns, "", "wrap", "hard line break inside a paragraph")
+        if len(line) < width - 1 or line[-1] in _TERMINAL or not nxt.strip():
+            continue
+        if _is_row(line) or _is_row(nxt) or _UNIT_START.match(nxt):
+            continue
+        if _chrome_reason(line) or _chrome_reason(nxt):
+            continue  # page furniture is not part of a paragraph
+        if "，" not in line and "," not in line and _META.match(nxt):
+            continue  # a title, then its date line
+        yield (newline, newline + 1, "", "wrap", "hard line break inside a paragraph")
 
 
 # ---- punctuation ------------------------------------------------------------------------------
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _CHINESE = regex.compile(rf"[\p{{Han}}{_CJK_PUNCT}]")
-_HALF = regex.compile(r"[,;:?!()]")
-_FULL = regex.compile(r"[，；：？！（）]")
+# , ; : ? ! next to a Han character or CJK punctuation (so never between two digits: 1,000).
+_MARK_IN_CHINESE = regex.compile(
+    rf"(?<=[\p{{Han}}{_CJK_PUNCT}])[,;:?!]|[,;:?!](?=[\p{{Han}}{_CJK_PUNCT}])"
+)
+_BRACKET = re.compile(r"[()]")
+_FULL = "，；：？！（）"
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_chinese(ch: str) -> bool:
     return bool(ch) and _CHINESE.match(ch) is not None
 
 
-def _punct_edits(text: str) -> Iterator[_Edit]:
-    for ls, le in _line_spans(text):
-        line = text[ls:le]
-        if not _HALF.search(line):
-            continue
-        opens: list[int] = []
-        pairs: dict[int, int] = {}
-        for m in _HALF.finditer(line):
-            if m.group() == "(":
-                opens.append(m.start())
-            elif m.group() == ")" and opens:
-                pairs[opens.pop()] = m.start()
-        closing = {c: o for o, c in pairs.items()}
-        for m in _HALF.finditer(line):
-            i, ch = m.start(), m.group()
-            before = line[i - 1] if i else ""
-            after = line[i + 1] if i + 1 < len(line) else ""
-            if ch in "()" and (i in pairs or i in closing):
-                o, c = (i, pairs[i]) if ch == "(" else (closing[i], i)
-                around = line[o - 1 : o] + line[c + 1 : c + 2]
-                chinese = bool(_CHINESE.search(around) or _CHINESE.search(line, o + 1, c))
-            elif ch in ",;:" and before.isdigit() and after.isdigit():
-                chinese = False
-            else:
-                chinese = _is_chinese(before) or _is_chinese(after)
-            if chinese:
-                yield _Edit(
-                    ls + i,
-                    ls + i + 1,
-                    _HALF_TO_FULL[ch],
-                    "punctuation",
-                    "half-width punctuation in Chinese text",
-                )
+def _punct_edits(text: str, lines: list[str]) -> list[_EditTuple]:
+    """Half-width punctuation in Chinese context: next to a Han character or CJK punctuation,
+    or for a pair of brackets on a line, around or inside them."""
+    reason = "half-width punctuation in Chinese text"
+    edits = [
+        (m.start(), m.end(), _HALF_TO_FULL[m.group()], "punctuation", reason)
+        for m in _MARK_IN_CHINESE.finditer(text)
+    ]
+    ls = 0  # where `line` starts
+    for line in lines:
+        if "(" in line or ")" in line:
+            edits += [
+                (ls + i, ls + i + 1, _HALF_TO_FULL[line[i]], "punctuation", reason)
+                for i in _chinese_brackets(line)
+            ]
+        ls += len(line) + 1
+    edits.sort()
+    return edits
+
+
+def _chinese_brackets(line: str) -> Iterator[int]:
+    opens: list[int] = []
+    pairs: dict[int, int] = {}  # each bracket of a pair → the other
+    for m in _BRACKET.finditer(line):
+        if m.group() == "(":
+            opens.append(m.start())
+        elif opens:
+            pairs[m.start()] = o = opens.pop()
+            pairs[o] = m.start()
+    for m in _BRACKET.finditer(line):
+        i = m.start()
+        if i in pairs:
+            o, c = min(i, pairs[i]), max(i, pairs[i])
+            around = line[o - 1 : o] + line[c + 1 : c + 2]
+            chinese = bool(_CHINESE.search(around) or _CHINESE.search(line, o + 1, c))
+        else:
+            chinese = _is_chinese(line[i - 1 : i]) or _is_chinese(line[i + 1 : i + 2])
+        if chinese:
+            yield i
 
 
 def _uses_half_width(text: str) -> bool:
     """True when the document writes its Chinese punctuation half-width, as mirrors do."""
-    return len(_HALF_IN_CHINESE.findall(text)) > len(_FULL.findall(text))
+    return len(_HALF_IN_CHINESE.findall(text)) > sum(map(text.count, _FULL))
 
 
 _HALF_IN_CHINESE = regex.compile(r"(?<=[\p{Han}“”《》])[,;:?!()]|[,;:?!()](?=[\p{Han}“”《》])")
@@ -705,71 +708,103 @@ def _is_traditional_char(ch: str) -> bool:
     return _converter("t2s").convert(ch) != ch
 
 
-def _diff_positions(a: str, b: str) -> list[int]:
+def _han_count(text: str) -> int:
+    return sum(map(len, _HAN_RUN.findall(text)))
+
+
+def _diff_positions(a: str, b: str, offset: int = 0) -> list[int]:
+    """Where `a` and `b` differ, counted from `offset`."""
     if len(a) != len(b):
         raise ValueError("length-changing conversion")
-    return [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return list(compress(range(offset, offset + len(a)), map(operator.ne, a, b)))
 
 
-def _script_edits_to_simplified(text: str) -> tuple[list[_Edit], bool]:
-    """Edits converting traditional characters, and whether the document is traditional.
+def _script_edits_to_simplified(text: str) -> tuple[list[_EditTuple], int, bool]:
+    """Edits converting traditional characters (a run of adjacent ones as one edit), how many
+    characters they convert, and whether the document is traditional."""
+    converted = _converter("t2s").convert(text)
+    if converted == text:
+        return [], 0, False
+    positions, is_traditional = _traditional_positions(text, converted)
+    reason = "traditional character"
+    if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
+        yu = [m.start() for m in re.finditer("於", converted)]
+        if not set(yu).isdisjoint(positions):  # a conversion into 於: both edits, in turn
+            edits = [(i, i + 1, converted[i], "script", reason) for i in positions]
+            edits += [(i, i + 1, "于", "script", reason) for i in yu]
+            return list(_runs(sorted(edits))), len(edits), True
+        positions = sorted(positions + yu)
+        converted = converted.replace("於", "于")
+    return _char_runs(positions, converted, "script", reason), len(positions), is_traditional
+
+
+def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
+    """Where the text takes OpenCC's t2s conversion `converted`, and whether the document is
+    traditional.
 
     OpenCC's t2s also rewrites some simplified text (破坏土地 → 破坯土地, 二噁英 → 二𫫇英), so
     only what is traditional is converted: characters OpenCC converts on their own, and phrase
     conversions next to one (乾淨 → 干净) — in a traditional document, every conversion
     (批覆 → 批复) — in a document, or failing that a line, that is traditional; never into a
     character outside the BMP, which official texts do not use."""
-    converted = _converter("t2s").convert(text)
-    if converted == text:
-        return [], False
+    if len(converted) == len(text):  # as t2s keeps lengths: the whole text at once
+        diffs = _diff_positions(text, converted)
+    else:
+        diffs = []
+        for s, e in _line_spans(text):
+            diffs += _diff_positions(text[s:e], converted[s:e], s)
+    # Within lines, and never into a character outside the BMP.
+    diffs = [i for i in diffs if text[i] != "\n" and ord(converted[i]) <= 0xFFFF]
+    traditional = {i for i in diffs if _is_traditional_char(text[i])}
+    # Their share of all the characters, at most their share of the Han ones, is quicker.
+    if len(traditional) >= _TRAD_MIN and (
+        len(traditional) / len(text) >= _TRAD_SHARE
+        or len(traditional) / (_han_count(text) or 1) >= _TRAD_SHARE
+    ):
+        return diffs, True
+    # A simplified document: convert only lines that are traditional themselves.
     spans = list(_line_spans(text))
-    diffs: list[int] = []
-    for ls, le in spans:
-        if text[ls:le] != converted[ls:le]:
-            diffs.extend(ls + i for i in _diff_positions(text[ls:le], converted[ls:le]))
-    traditional = {
-        i for i in diffs if _is_traditional_char(text[i]) and ord(converted[i]) <= 0xFFFF
+    starts = [s for s, _ in spans]
+    by_line: dict[int, int] = {}
+    for i in traditional:
+        line_no = bisect.bisect_right(starts, i) - 1
+        by_line[line_no] = by_line.get(line_no, 0) + 1
+    lines = {
+        n
+        for n, count in by_line.items()
+        if count >= _TRAD_MIN and count / (_han_count(text[spans[n][0] : spans[n][1]]) or 1) >= 0.1
     }
-    han = len(regex.findall(_HAN, text)) or 1
-    is_traditional = len(traditional) >= _TRAD_MIN and len(traditional) / han >= _TRAD_SHARE
-    if is_traditional:
-        scope = diffs
-    else:  # a simplified document: convert only lines that are traditional themselves
-        starts = [s for s, _ in spans]
-        by_line: dict[int, int] = {}
-        for i in traditional:
-            line_no = bisect.bisect_right(starts, i) - 1
-            by_line[line_no] = by_line.get(line_no, 0) + 1
-        lines = {
-            n
-            for n, count in by_line.items()
-            if count >= _TRAD_MIN
-            and count / (len(regex.findall(_HAN, text[spans[n][0] : spans[n][1]])) or 1) >= 0.1
-        }
-        scope = [i for i in diffs if bisect.bisect_right(starts, i) - 1 in lines]
-    edits = [
-        _Edit(i, i + 1, converted[i], "script", "traditional character")
-        for i in scope
-        if ord(converted[i]) <= 0xFFFF
-        and (is_traditional or i in traditional or i - 1 in traditional or i + 1 in traditional)
+    positions = [
+        i
+        for i in diffs
+        if bisect.bisect_right(starts, i) - 1 in lines
+        and (i in traditional or i - 1 in traditional or i + 1 in traditional)
     ]
-    if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
-        edits.extend(
-            _Edit(m.start(), m.end(), "于", "script", "traditional character")
-            for m in re.finditer("於", converted)
-        )
-        edits.sort()
-    return edits, is_traditional
+    return positions, False
 
 
-def _script_edits_to_traditional(text: str) -> list[_Edit]:
+def _script_edits_to_traditional(text: str) -> list[_EditTuple]:
     converted = _converter("s2tw").convert(text)  # Taiwan standard forms: 為, 群眾
     if converted == text:
         return []
-    return [
-        _Edit(i, i + 1, converted[i], "script", "traditional script requested")
-        for i in _diff_positions(text, converted)
-    ]
+    positions = _diff_positions(text, converted)
+    return _char_runs(positions, converted, "script", "traditional script requested")
+
+
+def _char_runs(positions: list[int], replacement: str, kind: str, reason: str) -> list[_EditTuple]:
+    """Edits putting the characters of `replacement` at `positions` (ascending) of the text,
+    adjacent ones as one edit, as `_runs` joins them."""
+    runs: list[_EditTuple] = []
+    start = end = 0  # the run so far
+    for i in positions:
+        if i != end:
+            if end > start:
+                runs.append((start, end, replacement[start:end], kind, reason))
+            start = i
+        end = i + 1
+    if end > start:
+        runs.append((start, end, replacement[start:end], kind, reason))
+    return runs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -803,11 +838,11 @@ def recover(
     edits.apply(_carriage_return_edits(edits.text))
     noise = edits.apply(_noise_edits(edits.text))
     pinyin = edits.apply(_pinyin_edits(edits.text))
-    script_edits, traditional = _script_edits_to_simplified(edits.text)
+    script_edits, converted, traditional = _script_edits_to_simplified(edits.text)
     if opts.script != "original":
-        edits.apply(_runs(script_edits))
+        edits.apply(script_edits)
     # Passes that could alter a clean text run only on a document that shows pollution.
-    evidence = noise + pinyin + len(script_edits)
+    evidence = noise + pinyin + converted
     if evidence:
         edits.apply(_trailing_space_edits(edits.text))
     # Injected spaces are evidence when there are several, or any in a half-width copy: the
@@ -816,18 +851,18 @@ def recover(
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
-    wraps = edits.apply(_wrap_edits(edits.text))
+    wraps = edits.apply(_wrap_edits(edits.lines))
     if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
         edits.apply(_noise_edits(edits.text))
     evidence += wraps
     still_traditional = traditional and opts.script == "original"
-    evidence += edits.apply(_chrome_edits(edits.text, still_traditional))
+    evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))
     if evidence and not spaces_done:  # chrome or wraps are pollution too
         edits.apply(_inner_space_edits(edits.text))
     if evidence and _uses_half_width(edits.text):
-        edits.apply(_punct_edits(edits.text))
+        edits.apply(_punct_edits(edits.text, edits.lines))
     if opts.script == "traditional":
-        edits.apply(_runs(_script_edits_to_traditional(edits.text)))
+        edits.apply(_script_edits_to_traditional(edits.text))
     if evidence:  # chrome and wraps may leave spaces at line ends
         edits.apply(_trailing_space_edits(edits.text))
     return Recovered(
