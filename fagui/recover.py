@@ -585,7 +585,7 @@ _UNIT_START = regex.compile(
     rf"序言|目录|附件|附则)"
 )
 _TABLE_ROW = regex.compile(r"\s*\|")
-_TABLE_ROW_STDLIB = re.compile(r"\s*\|")  # the width's: stdlib's \s also takes \x1c-\x1f
+_TABLE_ROW_STDLIB = re.compile(r"\s*\|")  # for the width: its \s also matches \x1c-\x1f
 _TERMINAL = "。；：！？;:!?"
 
 
@@ -641,11 +641,6 @@ _BRACKET = re.compile(r"[()]")
 _FULL = "，；：？！（）"
 
 
-@functools.lru_cache(maxsize=65536)
-def _is_chinese(ch: str) -> bool:
-    return bool(ch) and _CHINESE.match(ch) is not None
-
-
 def _punct_edits(text: str, lines: list[str]) -> list[_EditTuple]:
     """Half-width punctuation in Chinese context: next to a Han character or CJK punctuation,
     or for a pair of brackets on a line, around or inside them."""
@@ -682,7 +677,7 @@ def _chinese_brackets(line: str) -> Iterator[int]:
             around = line[o - 1 : o] + line[c + 1 : c + 2]
             chinese = bool(_CHINESE.search(around) or _CHINESE.search(line, o + 1, c))
         else:
-            chinese = _is_chinese(line[i - 1 : i]) or _is_chinese(line[i + 1 : i + 2])
+            chinese = bool(_CHINESE.match(line[i - 1 : i]) or _CHINESE.match(line[i + 1 : i + 2]))
         if chinese:
             yield i
 
