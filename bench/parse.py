@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,18 +20,10 @@ import opencc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench.timing import best_of  # noqa: E402
 from fagui.parse import parse  # noqa: E402
 from fagui.sources import load  # noqa: E402
 from tests.corpus import CORPUS, corpus_files, plain_text  # noqa: E402
-
-
-def best_of(work, repeat: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:

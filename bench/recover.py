@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,20 +22,11 @@ import opencc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench.timing import best_of  # noqa: E402
 from fagui.pollute import pollute  # noqa: E402
 from fagui.recover import recover  # noqa: E402
 from fagui.sources import load  # noqa: E402
 from tests.corpus import CORPUS, corpus_files, plain_text  # noqa: E402
-
-
-def timed(work: Callable[[], object], repeat: int = 3) -> float:
-    """Best of `repeat` runs, in seconds."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -71,9 +60,9 @@ def main() -> None:
     for label, texts in (("clean", clean), ("polluted", polluted)):
         data = [t.encode("utf-8") for t in texts]
         megabytes = sum(map(len, data)) / 1e6
-        floor = timed(lambda texts=texts: [t2s.convert(t) for t in texts])
-        ours = timed(lambda texts=texts: [recover(t) for t in texts])
-        end_to_end = timed(
+        floor = best_of(lambda texts=texts: [t2s.convert(t) for t in texts])
+        ours = best_of(lambda texts=texts: [recover(t) for t in texts])
+        end_to_end = best_of(
             lambda data=data: [recover(load(d, f"{i}.txt").text) for i, d in enumerate(data)]
         )
         table.add_row(
