@@ -136,7 +136,8 @@ _EXTERNAL_REF = re.compile(r"《([^》]{2,60})》")
 _PREVIOUS = re.compile(r"前(两|三)?款")
 # Where a subject phrase ends when it runs into its verb or an adverbial.
 _SUBJECT_END = re.compile(
-    r"(?:在|对|向|通过|按照|依照|依法|根据|将|把|为|与|从事|利用|以|因|经|自|应|不|可|须|必|"
+    r"(?:在|对|向|通过|按照|依照|依法|根据|将|把|为|与|从事|利用|以(?![上下])|因|经|自(?!治)|应|不|可|"
+    r"须|必|"
     r"及时|严格|积极|主动|共同|分别|统一|依规|依纪|均|都|也|还|另|要|会同|加强|建立|"
     r"制定|开展|负|承担|实施|发现|违反|注册|使用|管理|发布|提供|收集|处理|落实|推动|"
     r"坚持|实行|采取|鼓励|支持|推进|保护|促进|设立|规定|保障|指导|协调|统筹|确定|"
@@ -212,8 +213,17 @@ def _subjects(doc: Document) -> list[str]:
     return sorted({*known, *_EVERYONE}, key=len, reverse=True)
 
 
+# Words that open a clause but name no one: adverbials of time and manner, connectives.
+_NOT_SUBJECT = re.compile(
+    r"^(?:或者|并且|并|其中|以及|但是|但|同时|此外|必要时|确需|一般|终身|当年|处罚|由)$|[时内后前]$"
+)
+_LABEL = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[一二三四五六七八九十]+、)"
+)
+
+
 def _subject_of(phrase: str, known: list[str]) -> str | None:
-    phrase = phrase.strip("，,：:；; ")
+    phrase = _LABEL.sub("", phrase.strip("，,：:；; ")).strip()
     if not phrase:
         return None
     for subject in known:
@@ -222,6 +232,8 @@ def _subject_of(phrase: str, known: list[str]) -> str | None:
     cut = _SUBJECT_END.search(phrase)
     head = phrase[: cut.start()] if cut else phrase
     head = head.strip("，,、 ")
+    if _NOT_SUBJECT.search(head):
+        return None
     return head if 1 < len(head) <= 24 else None
 
 
