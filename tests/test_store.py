@@ -67,6 +67,8 @@ def test_search_finds_exactly_the_articles_that_contain_the_query(
 
     needle = simplified(query)
     brute = {(d, e) for d, e, t in texts(store) if needle in simplified(t)}
+    if not brute and not CORPUS.is_dir():
+        pytest.skip("only the corpus has this word; ../shared/corpus absent")
     result = store.search(query, limit=10_000)
     assert {(h.doc_id, h.eid) for h in result.hits} == brute
     assert result.total == len(brute) > 0
