@@ -277,7 +277,7 @@ def ingest_command(
     """Ingest regulations into the store: one transaction each, a failed file is reported."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from fagui.sources import read_source
+    from fagui.sources import read_bytes
     from fagui.store import open_store
 
     store = open_store(db)
@@ -292,8 +292,7 @@ def ingest_command(
         task = progress.add_task("ingesting", total=len(files))
         for name in files:
             try:
-                raw = _raw_bytes(name, read_source)
-                result = store.ingest_bytes(raw, name)
+                result = store.ingest_bytes(read_bytes(name), name)
                 counts[result.status] += 1
             except FaguiError as exc:
                 counts["failed"] += 1
@@ -310,14 +309,6 @@ def ingest_command(
             markup=False,
         )
     raise typer.Exit(1 if counts["failed"] else 0)
-
-
-def _raw_bytes(name: str, read_source: Callable[..., Any]) -> bytes:
-    """The bytes of a source, with read_source's checks (size, directory, missing)."""
-    if name == "-":
-        return sys.stdin.buffer.read()
-    read_source(name)  # raises SourceError with the reason when the file is not usable
-    return Path(name).read_bytes()
 
 
 @app.command("search")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from fagui.model import Document, Node
@@ -150,15 +150,9 @@ _SUBJECT_END = re.compile(
 _EVERYONE = ("任何组织和个人", "任何组织或者个人", "任何单位和个人", "任何单位或者个人", "任何人")
 
 
-def _kind(modal: str, clause: str) -> str:
-    return _KIND_OF.get(modal, "obligation")
-
-
 def _modal_in(clause: str) -> re.Match[str] | None:
     for m in _MODAL.finditer(clause):
-        if _NOT_MODAL.match(clause, max(0, m.start() - 0)) or _NOT_MODAL.match(clause, m.start()):
-            continue
-        if clause[m.start() : m.start() + 3] in ("不得不",):
+        if _NOT_MODAL.match(clause, m.start()) or clause.startswith("不得不", m.start()):
             continue
         return m
     return None
@@ -288,7 +282,7 @@ def _norms_in(
                 elif carried is None:
                     carried = _subject_of(body, known)
                 continue
-            kind = _kind(m.group(), body)
+            kind = _KIND_OF[m.group()]
             before = body[: m.start()]
             if pending and pending[-1][2] == kind and before.strip() in ("也", "亦", "或者", "并"):
                 pending[-1][1] = c_start + len(body)  # 可以A，也可以B: one permission
@@ -508,14 +502,8 @@ def _link_sanctions(doc: Document, norms: list[Norm]) -> list[Norm]:
             enforced = [d.eid for d in duties]
         else:
             enforced = []
-        out.append(_replace(norm, enforces=tuple(dict.fromkeys(enforced))))
+        out.append(replace(norm, enforces=tuple(dict.fromkeys(enforced))))
     return out
-
-
-def _replace(norm: Norm, **changes: Any) -> Norm:
-    data = {f: getattr(norm, f) for f in Norm.__dataclass_fields__}
-    data.update(changes)
-    return Norm(**data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,9 +113,6 @@ class _Build:
     children: list[_Build] = field(default_factory=list)
     rank: int = 99
 
-    def freeze(self, eid: str) -> Node:
-        return Node(self.type, eid, self.num, self.label, self.heading, self.text, ())
-
 
 def _freeze(
     nodes: list[_Build], prefix: str = "", counters: dict[str, int] | None = None
@@ -155,11 +151,8 @@ def _freeze(
                 local = f"{local}_{seen[local]}"
             eid = f"{prefix}__{local}" if prefix else local
             child_prefix = eid
-        node = b.freeze(eid)
         children = _freeze(b.children, child_prefix, counters)
-        out.append(
-            Node(node.type, node.eid, node.num, node.label, node.heading, node.text, children)
-        )
+        out.append(Node(b.type, eid, b.num, b.label, b.heading, b.text, children))
     return tuple(out)
 
 
@@ -569,7 +562,3 @@ def _is_subtitle(line: str) -> bool:
         and not re.search(r"[。；，：]", line)
         and (line.endswith("编") or line.endswith("篇") or re.match(rf"^第[{_NUM}]+编", line))
     )
-
-
-def iter_articles(doc: Document) -> Iterator[Node]:
-    yield from doc.articles()

@@ -15,8 +15,9 @@ from functools import cache
 from html import escape
 
 import emoji
-import opencc
 import regex
+
+from fagui.recover import converter
 
 #: Pollution kinds, in the order `pollute` applies them.
 ALL_KINDS = ("wrap", "chrome", "pinyin", "spaces", "zero_width", "symbols", "emoji")
@@ -53,7 +54,6 @@ _AFTER = regex.compile(r"[\p{Han}，。、；：？！）》”,;:)?!]")  # emoj
 _BETWEEN = regex.compile(r"[\p{Han}，。、；：？！）》”,;:)?!](?=\S)")  # symbols: inside a line
 _HAN = regex.compile(r"\p{Han}")
 _HAN_PAIR = regex.compile(r"\p{Han}(?=\p{Han})")
-_S2T = opencc.OpenCC("s2t")
 _CHAR_S2T: dict[str, str] = {}  # one character at a time: what a careless converter does
 _HALF = str.maketrans("，；：（）？！", ",;:()?!")
 
@@ -204,13 +204,15 @@ def traditional(
 ) -> str:
     """OpenCC s2t. `careless` converts about `share` of the Han characters one at a time, so
     phrase context is lost as in the seed (聯系 for 聯繫, 發布 for 發佈)."""
-    out = _S2T.convert(text)
+    out = converter("s2t").convert(text)
     if not careless or len(out) != len(text):
         return out
     rng = rng or random.Random(0)
     chars = list(out)
     for i in rng.sample(range(len(text)), int(len(text) * share)):  # non-Han stay as they are
-        chars[i] = _CHAR_S2T.get(text[i]) or _CHAR_S2T.setdefault(text[i], _S2T.convert(text[i]))
+        chars[i] = _CHAR_S2T.get(text[i]) or _CHAR_S2T.setdefault(
+            text[i], converter("s2t").convert(text[i])
+        )
     return "".join(chars)
 
 

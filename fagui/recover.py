@@ -402,13 +402,14 @@ _CHROME_RULES: tuple[tuple[str, str], ...] = (
 def _both_scripts(pattern: str) -> str:
     """The pattern plus its traditional-script spelling, so chrome is found in either."""
     spellings = dict.fromkeys(
-        [pattern, _converter("s2t").convert(pattern), _converter("s2tw").convert(pattern)]
+        [pattern, converter("s2t").convert(pattern), converter("s2tw").convert(pattern)]
     )
     return "|".join(f"(?:{p})" for p in spellings)
 
 
 @functools.lru_cache(maxsize=4)
-def _converter(config: str) -> opencc.OpenCC:
+def converter(config: str) -> opencc.OpenCC:
+    """One OpenCC converter per configuration, made on first use (loading one takes ~10 ms)."""
     return opencc.OpenCC(config)
 
 
@@ -504,7 +505,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     # boundaries of the view are those of the text).
     view = lines
     if traditional:
-        simplified = _converter("t2s").convert(text)
+        simplified = converter("t2s").convert(text)
         if len(simplified) == len(text):
             view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
@@ -700,7 +701,7 @@ _TRAD_SHARE = 0.02
 @functools.lru_cache(maxsize=65536)
 def _is_traditional_char(ch: str) -> bool:
     """A character that OpenCC converts on its own, i.e. without phrase context."""
-    return _converter("t2s").convert(ch) != ch
+    return converter("t2s").convert(ch) != ch
 
 
 def _han_count(text: str) -> int:
@@ -717,7 +718,7 @@ def _diff_positions(a: str, b: str, offset: int = 0) -> list[int]:
 def _script_edits_to_simplified(text: str) -> tuple[list[_EditTuple], int, bool]:
     """Edits converting traditional characters (a run of adjacent ones as one edit), how many
     characters they convert, and whether the document is traditional."""
-    converted = _converter("t2s").convert(text)
+    converted = converter("t2s").convert(text)
     if converted == text:
         return [], 0, False
     positions, is_traditional = _traditional_positions(text, converted)
@@ -779,7 +780,7 @@ def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
 
 
 def _script_edits_to_traditional(text: str) -> list[_EditTuple]:
-    converted = _converter("s2tw").convert(text)  # Taiwan standard forms: 為, 群眾
+    converted = converter("s2tw").convert(text)  # Taiwan standard forms: 為, 群眾
     if converted == text:
         return []
     positions = _diff_positions(text, converted)

@@ -34,6 +34,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from fagui.errors import SourceError
 
 __all__ = ["MAX_BYTES", "SourceText", "decode_bytes", "docx_to_text", "html_to_text", "load",
+    "read_bytes",
            "read_source"]  # fmt: skip
 
 MAX_BYTES = 16 * 1024 * 1024  # sources larger than this are refused
@@ -57,6 +58,15 @@ def read_source(
 ) -> SourceText:
     """Read a path, or all of `stdin` (default: the process's) when `source` is "-"."""
     name = os.fspath(source)
+    return load(read_bytes(name, stdin=stdin, max_bytes=max_bytes), name, max_bytes=max_bytes)
+
+
+def read_bytes(
+    source: str | os.PathLike[str], *, stdin: BinaryIO | None = None, max_bytes: int = MAX_BYTES
+) -> bytes:
+    """The bytes of a path or of `stdin`, after the checks every source gets (exists, not a
+    directory, not too large); raises SourceError naming the source and the reason."""
+    name = os.fspath(source)
     try:
         if name == "-":
             stream = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
@@ -76,7 +86,7 @@ def read_source(
         raise SourceError(name, reason) from exc
     if len(data) > max_bytes:
         raise SourceError(name, f"too large: more than the limit of {_mb(max_bytes)}")
-    return load(data, name, max_bytes=max_bytes)
+    return data
 
 
 def load(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> SourceText:

@@ -15,7 +15,6 @@ transaction; the database runs in WAL mode so readers go on during an ingest.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -24,17 +23,15 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-
-import opencc
 
 from fagui.errors import FaguiError
 from fagui.model import Document, Node
 from fagui.norms import extract_norms
 from fagui.parse import cn_number, parse_canonical
-from fagui.recover import recover
+from fagui.recover import converter, recover
 from fagui.sources import load
 
 __all__ = [
@@ -126,17 +123,12 @@ COMMON_SHARE = 0.10
 # Tokens
 
 
-@functools.cache
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
 _WORD = re.compile(r"\w", re.UNICODE)
 BREAK = "_"  # stands where the text breaks, so a phrase cannot run across it
 
 
 def simplified(text: str) -> str:
-    return _t2s().convert(text)
+    return converter("t2s").convert(text)
 
 
 def tokens(text: str) -> tuple[str, str]:
@@ -255,7 +247,6 @@ class Filters:
     in_force: bool | None = None
     kind: str | None = None
     subject: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
