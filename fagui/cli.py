@@ -174,9 +174,6 @@ class NormsFormat(StrEnum):
     csv = "csv"
 
 
-NORM_COLUMNS = ("article", "eid", "kind", "subject", "strength", "condition", "exception", "text")
-
-
 @app.command("norms")
 def norms_command(
     sources: Sources,
@@ -195,11 +192,10 @@ def norms_command(
     ] = None,
 ) -> None:
     """List the norms of regulations: who must, must not, may do what, under which condition."""
-    import csv
-
     from rich.table import Table
 
-    from fagui.norms import KINDS, applies_to, extract_norms
+    from fagui.export import norm_rows, norms_csv
+    from fagui.norms import KINDS, extract_norms
     from fagui.parse import parse
 
     if kind is not None and kind not in KINDS:
@@ -208,21 +204,17 @@ def norms_command(
         sources, lambda src: extract_norms(parse(src.text, source=src.name))
     )
     out = Console(highlight=False, soft_wrap=output_format is not NormsFormat.table)
-    writer = csv.writer(sys.stdout) if output_format is NormsFormat.csv else None
-    if writer:
-        writer.writerow(["source", *NORM_COLUMNS, "why"])
+    header = True
     for norm_set in sets:
-        rows = applies_to(norm_set, subject) if subject else [(norm, "") for norm in norm_set.norms]
-        rows = [(n, why) for n, why in rows if kind is None or n.kind == kind]
+        rows = norm_rows(norm_set, subject=subject, kind=kind)
         if output_format is NormsFormat.json:
             data = norm_set.to_dict()
             data["norms"] = [n.to_dict() | ({"why": why} if why else {}) for n, why in rows]
             _print_json(data)
-        elif writer:
-            for n, why in rows:
-                writer.writerow(
-                    [norm_set.source, *(getattr(n, c) or "" for c in NORM_COLUMNS), why]
-                )
+        elif output_format is NormsFormat.csv:
+            lines = norms_csv(rows, source=norm_set.source).splitlines(keepends=True)
+            sys.stdout.write("".join(lines if header else lines[1:]))
+            header = False
         else:
             table = Table(title=f"{norm_set.title} — {len(rows)} norms", show_lines=False)
             for column in ("条", "kind", "subject", "condition", "text"):
@@ -372,6 +364,35 @@ def show_command(
         f"{provision.title} {provision.citation} ({provision.status})\n"
         f"{provision.node.full_text()}\n"
     )
+
+
+@app.command("serve")
+def serve_command(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.", min=1, max=65535)] = 8000,
+    allow_ingest: Annotated[
+        bool, typer.Option("--allow-ingest", help="Let POST /ingest.json add to the store.")
+    ] = False,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="FAGUI_TOKEN", help="The token ingest requests must send "
+                     "(Authorization: Bearer TOKEN); made up and printed when not given."),
+    ] = None,
+) -> None:
+    """Serve the store: the web reader and the JSON API (OpenAPI at /openapi.json)."""
+    import secrets
+
+    from fagui.serve import ServeOptions, serve
+    from fagui.store import default_db_path
+
+    if allow_ingest and not token:
+        token = secrets.token_urlsafe(24)
+        _err.print(f"ingest token: {token}", markup=False)
+    options = ServeOptions(db=Path(db) if db else default_db_path(), allow_ingest=allow_ingest,
+                           token=token if allow_ingest else None)  # fmt: skip
+    _err.print(f"fagui: serving {options.db} on http://{host}:{port}/", markup=False)
+    serve(options, host=host, port=port)
 
 
 def main() -> None:

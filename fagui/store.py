@@ -262,9 +262,14 @@ class Store(Protocol):
     def versions(self, doc_id: str) -> list[dict[str, Any]]: ...
     def status(self, doc_id: str) -> str: ...
     def search(
-        self, query: str, *, limit: int = 10, filters: Filters | None = None
+        self, query: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None
     ) -> SearchResult: ...
     def show(self, ref: str, *, date: str | None = None) -> Provision: ...
+    def provision(self, doc_id: str, eid: str) -> Provision: ...
+    def documents(
+        self, *, filters: Filters | None = None, title: str | None = None, limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]: ...
     def counts(self) -> dict[str, int]: ...
     def close(self) -> None: ...
 
@@ -457,24 +462,17 @@ class SQLiteStore:
     # -- search ---------------------------------------------------------------------------------
 
     def search(
-        self, query: str, *, limit: int = 10, filters: Filters | None = None
+        self, query: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None
     ) -> SearchResult:
-        """Articles containing `query` (in either script), best first (BM25), with snippets."""
+        """Articles containing `query` (in either script), best first (BM25), with snippets;
+        `offset` skips that many hits, for paging."""
         expression = match_expression(query)
         if expression is None:
             return SearchResult(query, 0)
         f = filters or Filters()
         where = ["articles_fts MATCH ?"]
         args: list[Any] = [expression]
-        if f.doc_type:
-            where.append("d.doc_type = ?")
-            args.append(f.doc_type)
-        if f.issuer:
-            where.append("d.issuers LIKE ?")
-            args.append(f"%{simplified(f.issuer)}%")
-        if f.year:
-            where.append("substr(d.version_date, 1, 4) = ?")
-            args.append(str(f.year))
+        _document_filters(f, where, args)
         if f.kind or f.subject:
             clause = "EXISTS (SELECT 1 FROM norms n WHERE n.article_id = a.id"
             if f.kind:
@@ -484,8 +482,6 @@ class SQLiteStore:
                 clause += " AND n.subject = ?"
                 args.append(simplified(f.subject))
             where.append(clause + ")")
-        if f.in_force is not None:
-            where.append(("" if f.in_force else "NOT ") + _IN_FORCE)
         base = (
             " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             "JOIN documents d ON d.id = a.doc_id WHERE " + " AND ".join(where)
@@ -497,29 +493,63 @@ class SQLiteStore:
             ranked = not self._common(expression)
             inner = (
                 "SELECT rowid, rank AS score FROM articles_fts WHERE articles_fts MATCH ? "
-                "ORDER BY rank LIMIT ?"
+                "ORDER BY rank LIMIT ? OFFSET ?"
                 if ranked
-                else "SELECT rowid, 0 AS score FROM articles_fts WHERE articles_fts MATCH ? LIMIT ?"
+                else "SELECT rowid, 0 AS score FROM articles_fts WHERE articles_fts MATCH ? "
+                "LIMIT ? OFFSET ?"
             )
             rows = self.db.execute(
                 "SELECT a.doc_id, d.title, a.label, a.eid, a.text, f.score FROM "
                 f"({inner}) f JOIN articles a ON a.id = f.rowid "
                 "JOIN documents d ON d.id = a.doc_id ORDER BY f.score, a.id",
-                [*args, limit],
+                [*args, limit, offset],
             ).fetchall()
         else:
             total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
             rows = self.db.execute(
                 "SELECT a.doc_id, d.title, a.label, a.eid, a.text, bm25(articles_fts) AS score"
                 + base
-                + " ORDER BY score LIMIT ?",
-                [*args, limit],
+                + " ORDER BY score, a.id LIMIT ? OFFSET ?",
+                [*args, limit, offset],
             ).fetchall()
         needle = simplified(query)
         hits = tuple(
             SearchHit(r[0], r[1], r[2], r[3], snippet(r[4], needle), round(-r[5], 4)) for r in rows
         )
         return SearchResult(query, total, hits)
+
+    def documents(
+        self, *, filters: Filters | None = None, title: str | None = None, limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """How many documents match, and one page of them (newest version first within a title
+        order): id, title, type, dates, issuers, status. `title` matches part of the title in
+        either script; the filters are search's document filters (kind and subject ignored)."""
+        where: list[str] = ["1"]
+        args: list[Any] = []
+        _document_filters(filters or Filters(), where, args)
+        if title:
+            where.append("(d.title LIKE ? OR w.key LIKE ?)")
+            args += [f"%{title}%", f"%{simplified(title)}%"]
+        base = (
+            " FROM documents d JOIN works w ON w.id = d.work_id WHERE " + " AND ".join(where)
+        )
+        total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT d.id, d.title, d.doc_type, d.version_date, d.effective, d.issuers,"
+            " (SELECT count(*) FROM articles a WHERE a.doc_id = d.id)"
+            + base
+            + " ORDER BY w.key, COALESCE(d.version_date, '') DESC LIMIT ? OFFSET ?",
+            [*args, limit, offset],
+        ).fetchall()
+        return total, [
+            {
+                "doc_id": r[0], "title": r[1], "doc_type": r[2], "date": r[3],
+                "effective": r[4], "issuers": json.loads(r[5]), "articles": r[6],
+                "status": self.status(r[0]),
+            }  # fmt: skip
+            for r in rows
+        ]
 
     def _common(self, expression: str) -> bool:
         """Whether every token of the query is in more than COMMON_SHARE of the articles."""
@@ -547,6 +577,14 @@ class SQLiteStore:
         citation = re.sub(r"^.*?(?=第[^第]*条)", "", simplified(ref).strip(), count=1)
         return Provision(doc_id, doc.title, doc.dates, node, self.status(doc_id), citation)
 
+    def provision(self, doc_id: str, eid: str) -> Provision:
+        """One provision of a document by its eId (art_10, chp_2__art_10__para_2)."""
+        doc = self.document(doc_id)
+        node = _find(doc, eid)
+        if node is None:
+            raise NotFound(f"{doc.title} has no provision {eid}")
+        return Provision(doc_id, doc.title, doc.dates, node, self.status(doc_id), node.label)
+
     def _find_version(self, title: str, date: str | None) -> str:
         key = work_key(title)
         rows = self.db.execute(
@@ -564,6 +602,21 @@ class SQLiteStore:
                 raise NotFound(f"{title} had no version in force on {date}")
             return dated[-1][0]
         return versions[-1][0]
+
+
+def _document_filters(f: Filters, where: list[str], args: list[Any]) -> None:
+    """Add the document-level filters (type, issuer, year, in force) to a query on `d`."""
+    if f.doc_type:
+        where.append("d.doc_type = ?")
+        args.append(f.doc_type)
+    if f.issuer:
+        where.append("d.issuers LIKE ?")
+        args.append(f"%{simplified(f.issuer)}%")
+    if f.year:
+        where.append("substr(d.version_date, 1, 4) = ?")
+        args.append(str(f.year))
+    if f.in_force is not None:
+        where.append(("" if f.in_force else "NOT ") + _IN_FORCE)
 
 
 def open_store(path: str | Path | None = None, *, readonly: bool = False) -> SQLiteStore:

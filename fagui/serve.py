@@ -1,0 +1,871 @@
+"""Serve: the store over HTTP — a JSON API and a web reader on the same routes.
+
+Every page has a `.json` twin: `/docs/{id}` is the reader's page, `/docs/{id}.json` its data.
+The JSON routes make the API and its OpenAPI schema (`/openapi.json`); the HTML routes render
+the same data with Jinja2 templates.
+
+Safety: the store is opened read-only unless ingest is allowed, and ingest then needs the
+token; request bodies are capped (`MAX_BODY`, 5 MB) before any handler reads them; recovery
+runs in a small pool with a time limit; no request value is ever used as a file path (ids are
+checked against their pattern, uploads are bytes in memory). Errors have one shape,
+`{"ok": false, "error": "...", "status": 404}`, on the JSON routes; HTML routes show the
+same message on an error page with the same status.
+
+Documents are immutable (content-addressed), so their parsed trees, norm sets and rendered
+pages are cached; a page is keyed by the store's generation, so an ingest refreshes status
+and version history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import html
+import json
+import logging
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Body, Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fagui.errors import FaguiError, SourceError
+from fagui.export import DIVISIONS, norm_rows, norms_csv
+from fagui.model import SCRIPTS, Document, Node, Recovered
+from fagui.norms import KINDS, Norm, NormSet, extract_norms, subject_hierarchy
+from fagui.parse import parse_canonical
+from fagui.recover import converter, recover
+from fagui.sources import load
+from fagui.store import Filters, NotFound, SQLiteStore
+
+__all__ = ["MAX_BODY", "RECOVER_SECONDS", "ServeOptions", "create_app"]
+
+log = logging.getLogger("fagui.serve")
+
+MAX_BODY = 5 * 1024 * 1024  # bytes a request may send
+RECOVER_SECONDS = 30.0  # a recovery that takes longer is abandoned with 503
+PAGE_CACHE = 256  # rendered pages kept
+DOC_CACHE = 64  # parsed documents (with their norms) kept
+
+DOC_ID = r"^[0-9a-f]{16}$"
+EID = r"^[a-z0-9_\-]{1,200}$"
+
+KIND_NAMES = {
+    "obligation": "义务 应当/必须", "prohibition": "禁止 不得/禁止/严禁", "permission": "许可 可以",
+    "right": "权利 有权", "encouragement": "鼓励 鼓励/支持/提倡", "responsibility": "职责 负责",
+    "sanction": "罚则", "definition": "定义", "commencement": "施行", "interpretation": "解释",
+    "referral": "参照", "principle": "原则",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServeOptions:
+    """How to serve: the store, whether HTTP may ingest (then only with `token`)."""
+
+    db: Path
+    allow_ingest: bool = False
+    token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.allow_ingest and not self.token:
+            raise FaguiError("--allow-ingest needs a token (--token or $FAGUI_TOKEN)")
+        if not self.allow_ingest and not self.db.is_file():
+            raise FaguiError(
+                f"{self.db}: no store there; ingest regulations first (fagui ingest FILES --db "
+                f"{self.db}) or serve with --allow-ingest"
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# The JSON shapes (they make the OpenAPI schema)
+
+
+class ErrorBody(BaseModel):
+    ok: Literal[False] = False
+    error: str
+    status: int
+
+
+class DocSummary(BaseModel):
+    doc_id: str
+    title: str
+    doc_type: str | None
+    date: str | None = Field(description="the date this version was published or adopted")
+    effective: str | None
+    issuers: list[dict[str, str]]
+    articles: int
+    status: str = Field(description="in force, superseded or repealed")
+
+
+class DocList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    documents: list[DocSummary]
+
+
+class Version(BaseModel):
+    doc_id: str
+    title: str
+    date: str | None
+    effective: str | None
+    status: str
+    latest: bool
+
+
+class DocOut(BaseModel):
+    doc_id: str
+    status: str
+    versions: list[Version]
+    document: dict[str, Any] = Field(description="the fagui/1 document: metadata and tree")
+
+
+class ProvisionOut(BaseModel):
+    doc_id: str
+    title: str
+    dates: dict[str, Any]
+    status: str
+    citation: str
+    provision: dict[str, Any]
+    text: str
+
+
+class NormOut(BaseModel):
+    article: str
+    eid: str
+    kind: str
+    subject: str | None
+    text: str
+    span: list[int]
+    strength: str
+    action: str | None
+    condition: str | None
+    exception: str | None
+    refs: list[str]
+    enforces: list[str]
+    why: str | None = Field(None, description="with ?subject=: why the norm binds it")
+
+
+class NormsOut(BaseModel):
+    doc_id: str
+    title: str
+    total: int
+    definitions: dict[str, str]
+    norms: list[NormOut]
+
+
+class SubjectsOut(BaseModel):
+    doc_id: str
+    title: str
+    subjects: dict[str, list[str]] = Field(description="each subject and what it is a kind of")
+    definitions: dict[str, str]
+
+
+class HitOut(BaseModel):
+    doc_id: str
+    title: str
+    article: str
+    eid: str
+    snippet: str
+    score: float
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int
+    offset: int
+    hits: list[HitOut]
+
+
+class RecoverIn(BaseModel):
+    text: str = Field(max_length=MAX_BODY, description="the copy to recover")
+    script: Literal["simplified", "traditional", "original"] = "simplified"
+
+
+class ChangeOut(BaseModel):
+    kind: str
+    offset: int
+    length: int
+    original: str
+    replacement: str
+    reason: str
+
+
+class RecoverOut(BaseModel):
+    title: str
+    text: str
+    source: str
+    original_script: str
+    encoding: str | None
+    counts: dict[str, int]
+    changes: list[ChangeOut]
+
+
+class IngestOut(BaseModel):
+    source: str
+    status: str
+    doc_id: str
+    title: str
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody} for code in codes}
+
+
+# The parameters the routes share
+
+_BEARER = HTTPBearer(auto_error=False, description="the token given to fagui serve --allow-ingest")
+
+DocId = Annotated[str, PathParam(pattern=DOC_ID, description="a document id (16 hex)")]
+Eid = Annotated[str, PathParam(pattern=EID, description="a provision's eId: art_10")]
+Kind = Annotated[Literal[KINDS] | None, Query(description="only norms of this kind")]  # type: ignore[valid-type]
+Subject = Annotated[
+    str | None,
+    Query(max_length=100, description="only norms binding this subject, and why"),
+]
+DocType = Annotated[str | None, Query(max_length=40, description="法, 条例, 规定…")]
+Issuer = Annotated[str | None, Query(max_length=100)]
+Year = Annotated[int | None, Query(ge=1949, le=2100)]
+InForce = Annotated[bool | None, Query()]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=100_000)]
+Script = Annotated[Literal["simplified", "traditional"], Query()]
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors: one shape
+
+
+class HTTPError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.endswith((".json", ".csv")) or path.startswith(("/api", "/openapi"))
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse(ErrorBody(error=message, status=status).model_dump(), status)
+    page = _env().get_template("error.html").render(status=status, message=message)
+    return HTMLResponse(page, status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ()))
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+class BodyLimit:
+    """Refuse request bodies over `limit` bytes with 413 before any handler sees them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await self._refuse(scope, send)
+                return
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        message = f"request body over {self.limit // (1024 * 1024)} MB"
+        status = 413
+        body = json.dumps(ErrorBody(error=message, status=status).model_dump()).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the store from many threads
+
+
+class _LRU:
+    """A small thread-safe LRU cache."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = make()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+class Corpus:
+    """The served store: a read-only connection per thread, a writer only for HTTP ingest,
+    caches of parsed documents and rendered pages."""
+
+    def __init__(self, options: ServeOptions) -> None:
+        self.options = options
+        self.local = threading.local()
+        self.docs = _LRU(DOC_CACHE)
+        self.pages = _LRU(PAGE_CACHE)
+        self.write_lock = threading.Lock()
+        self.writer: SQLiteStore | None = None
+        if options.allow_ingest:
+            self.writer = SQLiteStore(options.db)  # creates and migrates the file
+
+    @property
+    def store(self) -> SQLiteStore:
+        store = getattr(self.local, "store", None)
+        if store is None:
+            store = self.local.store = SQLiteStore(self.options.db, readonly=True)
+        return store
+
+    def generation(self) -> tuple[int, float]:
+        """Changes whenever a document is added, so cached pages know they are stale."""
+        count, last = self.store.db.execute(
+            "SELECT count(*), COALESCE(max(ingested_at), 0) FROM documents"
+        ).fetchone()
+        return count, last
+
+    def document(self, doc_id: str) -> tuple[Document, NormSet]:
+        def make() -> tuple[Document, NormSet]:
+            doc = self.store.document(doc_id)
+            return doc, extract_norms(doc)
+
+        return self.docs.get(doc_id, make)  # type: ignore[no-any-return]
+
+    def ingest(self, data: bytes, name: str) -> dict[str, Any]:
+        assert self.writer is not None
+        with self.write_lock:
+            result = self.writer.ingest_bytes(data, name)
+        return {"source": result.source, "status": result.status, "doc_id": result.doc_id,
+                "title": result.title}  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("fagui", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["snippet"] = _snippet_html
+    env.globals["KIND_NAMES"] = KIND_NAMES
+    return env
+
+
+def _snippet_html(snippet: str) -> Markup:
+    """A search snippet with its 【match】 marked."""
+    escaped = html.escape(snippet)
+    return Markup(re.sub(r"【(.*?)】", r"<mark>\1</mark>", escaped))
+
+
+def _render(template: str, **context: Any) -> str:
+    return _env().get_template(template).render(**context)
+
+
+def _lines(node: Node) -> Iterator[tuple[Node, str]]:
+    """The lines of `node.full_text()`, each with the node it comes from, in order."""
+    own = node.label + node.text if node.type in ("item", "subitem") else node.text
+    if own:
+        yield node, own
+    for child in node.children:
+        yield from _lines(child)
+
+
+def _marked(line: str, start: int, norms: list[tuple[int, Norm]]) -> Markup:
+    """One line of an article with the norms that cover it marked by kind. `start` is the
+    line's offset in the article's full text, `norms` the article's (index, norm) pairs; where
+    norms overlap, the narrowest decides the mark."""
+    end = start + len(line)
+    cuts = {start, end}
+    inside = [(i, n) for i, n in norms if n.span[0] < end and n.span[1] > start]
+    for _, n in inside:
+        cuts.update(c for c in n.span if start < c < end)
+    out = []
+    bounds = sorted(cuts)
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = html.escape(line[a - start : b - start])
+        covering = [(n.span[1] - n.span[0], i, n) for i, n in inside if n.span[0] <= a < n.span[1]]
+        if not covering:
+            out.append(piece)
+            continue
+        _, index, norm = min(covering, key=lambda t: (t[0], t[1]))
+        label = f"{norm.kind}" + (f" · {norm.subject}" if norm.subject else "")
+        out.append(
+            f'<mark class="norm k-{norm.kind}" data-kind="{norm.kind}" data-norm="{index}" '
+            f'title="{html.escape(label)}">{piece}</mark>'
+        )
+    return Markup("".join(out))
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    kind: str  # division, article, other
+    eid: str
+    level: int
+    label: str
+    heading: str
+    lines: tuple[tuple[str, Markup], ...] = ()  # (eid, html)
+
+
+def _blocks(doc: Document, norm_set: NormSet, kind: str | None) -> list[_Block]:
+    """The document as a flat list of headings and articles, norms marked."""
+    by_article: dict[str, list[tuple[int, Norm]]] = {}
+    for index, norm in enumerate(norm_set.norms):
+        if kind is None or norm.kind == kind:
+            by_article.setdefault(norm.article, []).append((index, norm))
+    out: list[_Block] = []
+
+    def lines(node: Node, norms: list[tuple[int, Norm]]) -> tuple[tuple[str, Markup], ...]:
+        result = []
+        offset = 0
+        for owner, line in _lines(node):
+            result.append((owner.eid, _marked(line, offset, norms)))
+            offset += len(line) + 1
+        return tuple(result)
+
+    def visit(node: Node, level: int) -> None:
+        if node.type in DIVISIONS:
+            out.append(_Block("division", node.eid, level, node.label, node.heading))
+            for child in node.children:
+                visit(child, level + 1)
+        elif node.type == "article":
+            norms = by_article.get(node.num or "", [])
+            out.append(_Block("article", node.eid, level, node.label, "", lines(node, norms)))
+        else:
+            out.append(_Block("other", node.eid, level, node.label, node.heading, lines(node, [])))
+
+    for node in doc.body:
+        visit(node, 1)
+    return out
+
+
+def _toc(doc: Document) -> list[dict[str, Any]]:
+    """Table of contents: divisions with their articles, as nested entries."""
+
+    def entry(node: Node) -> dict[str, Any] | None:
+        if node.type in DIVISIONS:
+            children = [e for c in node.children if (e := entry(c))]
+            return {"eid": node.eid, "label": f"{node.label} {node.heading}".strip(),
+                    "children": children, "article": False}  # fmt: skip
+        if node.type == "article":
+            return {"eid": node.eid, "label": node.label, "children": [], "article": True}
+        if node.type in ("preamble", "attachment") and node.eid:
+            return {"eid": node.eid, "label": node.label or node.heading or node.type,
+                    "children": [], "article": False}  # fmt: skip
+        return None
+
+    return [e for node in doc.body if (e := entry(node))]
+
+
+def _traditional(page: str) -> str:
+    return converter("s2tw").convert(page)
+
+
+# ---------------------------------------------------------------------------------------------
+# The application
+
+
+def create_app(options: ServeOptions) -> FastAPI:
+    """The fagui web application over the store `options.db`."""
+    corpus = Corpus(options)
+    recover_pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="rec")
+    app = FastAPI(
+        title="fagui",
+        summary="Chinese regulations as clean, structured, queryable data",
+        description="Read regulations with their structure and norms, search them, recover "
+        "official texts from polluted copies. Every reader page has a `.json` twin; errors "
+        'are `{"ok": false, "error": "...", "status": N}`.',
+        version=_version(),
+        docs_url="/api",
+        redoc_url=None,
+    )
+    app.state.corpus = corpus
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+
+    # -- errors ---------------------------------------------------------------------------------
+
+    @app.exception_handler(HTTPError)
+    async def _http_error(request: Request, exc: HTTPError) -> Response:
+        return _error_response(request, exc.status, exc.message)
+
+    @app.exception_handler(HTTPException)
+    async def _starlette_error(request: Request, exc: HTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such page: {request.url.path}"
+        return _error_response(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _error_response(request, 422, _validation_message(exc))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        return _error_response(request, 404, str(exc))
+
+    @app.exception_handler(FaguiError)
+    async def _bad_input(request: Request, exc: FaguiError) -> Response:
+        return _error_response(request, 400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return _error_response(request, 500, f"internal error: {type(exc).__name__}")
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def filters(doc_type: str | None, issuer: str | None, year: int | None,
+                in_force: bool | None, kind: str | None = None,
+                subject: str | None = None) -> Filters:  # fmt: skip
+        return Filters(doc_type=doc_type or None, issuer=issuer or None, year=year,
+                       in_force=in_force, kind=kind or None, subject=subject or None)  # fmt: skip
+
+    def document_data(doc_id: str) -> dict[str, Any]:
+        doc, _ = corpus.document(doc_id)
+        return {"doc_id": doc_id, "status": corpus.store.status(doc_id),
+                "versions": corpus.store.versions(doc_id), "document": doc.to_dict()}  # fmt: skip
+
+    def norms_data(doc_id: str, kind: str | None, subject: str | None) -> dict[str, Any]:
+        doc, norm_set = corpus.document(doc_id)
+        rows = norm_rows(norm_set, subject=subject or None, kind=kind or None)
+        return {
+            "doc_id": doc_id, "title": doc.title, "total": len(rows),
+            "definitions": norm_set.definitions,
+            "norms": [n.to_dict() | {"why": why or None} for n, why in rows],
+        }  # fmt: skip
+
+    def search_data(q: str, limit: int, offset: int, f: Filters) -> dict[str, Any]:
+        result = corpus.store.search(q, limit=limit, offset=offset, filters=f)
+        return result.to_dict() | {"offset": offset}
+
+    def recovered(text: str, name: str, encoding: str | None, script: str) -> dict[str, Any]:
+        future = recover_pool.submit(recover, text, source=name, encoding=encoding, script=script)
+        try:
+            result: Recovered = future.result(timeout=RECOVER_SECONDS)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise HTTPError(503, f"recovery took over {RECOVER_SECONDS:.0f} s; try a smaller "
+                                 "copy") from None  # fmt: skip
+        title = parse_canonical(result.text, source=name).title if result.text.strip() else ""
+        return result.to_dict() | {"title": title, "counts": result.counts()}
+
+
+    # -- JSON API (registered before the HTML routes: /docs/{id} would also match x.json) --------
+
+    @app.get("/docs.json", response_model=DocList, responses=_errors(422), tags=["documents"])
+    def list_documents_json(
+        title: Annotated[str | None, Query(max_length=100)] = None,
+        doc_type: DocType = None, issuer: Issuer = None, year: Year = None,
+        in_force: InForce = None, limit: Limit = 50, offset: Offset = 0,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Documents in the store, filtered, a page at a time."""
+        total, docs = corpus.store.documents(
+            filters=filters(doc_type, issuer, year, in_force), title=title or None,
+            limit=limit, offset=offset,
+        )  # fmt: skip
+        return {"total": total, "offset": offset, "limit": limit, "documents": docs}
+
+    @app.get("/docs/{doc_id}.json", response_model=DocOut, responses=_errors(404, 422),
+             tags=["documents"])  # fmt: skip
+    def document_json(doc_id: DocId) -> dict[str, Any]:
+        """A document: its metadata and tree (fagui/1), status and versions."""
+        return document_data(doc_id)
+
+    @app.get("/docs/{doc_id}/provisions/{eid}.json", response_model=ProvisionOut,
+             responses=_errors(404, 422), tags=["documents"])  # fmt: skip
+    def provision_json(doc_id: DocId, eid: Eid) -> dict[str, Any]:
+        """One provision by its eId."""
+        return corpus.store.provision(doc_id, eid).to_dict()
+
+    @app.get("/cite.json", response_model=ProvisionOut, responses=_errors(404, 422),
+             tags=["documents"])  # fmt: skip
+    def cite_json(
+        ref: Annotated[str, Query(min_length=1, max_length=200,
+                                  description="中国共产党党员网络行为规定第十条")],
+        date: Annotated[str | None, Query(pattern=r"^\d{4}-\d\d-\d\d$")] = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The provision a citation names, in the version in force on `date` (default: now)."""
+        return corpus.store.show(ref, date=date).to_dict()
+
+    @app.get("/docs/{doc_id}/norms.json", response_model=NormsOut, responses=_errors(404, 422),
+             tags=["norms"])  # fmt: skip
+    def norms_json(doc_id: DocId, kind: Kind = None, subject: Subject = None) -> dict[str, Any]:
+        """The document's norms (the obligation register), by kind and by subject."""
+        return norms_data(doc_id, kind, subject)
+
+    @app.get("/docs/{doc_id}/norms.csv", responses=_errors(404, 422) | {
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}, tags=["norms"],
+        response_class=Response)  # fmt: skip
+    def norms_csv_route(doc_id: DocId, kind: Kind = None, subject: Subject = None) -> Response:
+        """The obligation register as CSV."""
+        doc, norm_set = corpus.document(doc_id)
+        rows = norm_rows(norm_set, subject=subject or None, kind=kind or None)
+        return Response(
+            norms_csv(rows), media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{doc_id}-norms.csv"'},
+        )  # fmt: skip
+
+    @app.get("/docs/{doc_id}/subjects.json", response_model=SubjectsOut,
+             responses=_errors(404, 422), tags=["norms"])  # fmt: skip
+    def subjects_json(doc_id: DocId) -> dict[str, Any]:
+        """The document's subjects, each with the subjects it is a kind of."""
+        doc, norm_set = corpus.document(doc_id)
+        return {"doc_id": doc_id, "title": doc.title,
+                "subjects": subject_hierarchy(n.subject for n in norm_set.norms if n.subject),
+                "definitions": norm_set.definitions}  # fmt: skip
+
+    @app.get("/search.json", response_model=SearchOut, responses=_errors(422), tags=["search"])
+    def search_json(
+        q: Annotated[str, Query(min_length=1, max_length=100, description="网络 or 網絡")],
+        kind: Kind = None, subject: Subject = None, doc_type: DocType = None,
+        issuer: Issuer = None, year: Year = None, in_force: InForce = None,
+        limit: Limit = 20, offset: Offset = 0,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Articles containing the words, in either script, best first, with snippets."""
+        f = filters(doc_type, issuer, year, in_force, kind, subject)
+        return search_data(q, limit, offset, f)
+
+    @app.post("/recover.json", response_model=RecoverOut, responses=_errors(400, 413, 422, 503),
+              tags=["recover"])  # fmt: skip
+    def recover_json(request: Annotated[RecoverIn, Body()]) -> dict[str, Any]:
+        """Recover the official text from a pasted copy, with every change it made."""
+        return recovered(request.text, "pasted", None, request.script)
+
+    @app.post("/recover/file.json", response_model=RecoverOut,
+              responses=_errors(400, 413, 422, 503), tags=["recover"],
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/octet-stream": {"schema": {"type": "string",
+                                                          "format": "binary"}}}}})  # fmt: skip
+    async def recover_file_json(
+        request: Request,
+        name: Annotated[str, Query(max_length=200, description="the file's name: its extension "
+                                   "(.txt .html .md .docx) says how to read it")] = "upload.txt",
+        script: Script = "simplified",
+    ) -> dict[str, Any]:  # fmt: skip
+        """Recover from an uploaded file (any encoding, HTML, DOCX), sent as the request body."""
+        data = await request.body()
+        source = load(data, Path(name).name or "upload.txt")
+        return await asyncio.to_thread(
+            recovered, source.text, source.name, source.encoding, script
+        )
+
+    @app.post("/ingest.json", response_model=IngestOut, responses=_errors(400, 401, 403, 413, 422),
+              tags=["ingest"], openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/octet-stream": {"schema": {"type": "string",
+                                                          "format": "binary"}}}}})  # fmt: skip
+    async def ingest_json(
+        request: Request,
+        name: Annotated[str, Query(max_length=200)] = "upload.txt",
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
+    ) -> dict[str, Any]:
+        """Add a regulation to the store (only with --allow-ingest, and the token as
+        `Authorization: Bearer TOKEN`)."""
+        if not options.allow_ingest:
+            raise HTTPError(403, "ingest over HTTP is off; start the server with --allow-ingest")
+        given = credentials.credentials if credentials else ""
+        if not secrets.compare_digest(given.encode(), (options.token or "").encode()):
+            raise HTTPError(401, "ingest needs the server's token: Authorization: Bearer TOKEN")
+        data = await request.body()
+        return await asyncio.to_thread(corpus.ingest, data, Path(name).name or "upload.txt")
+
+    # -- the reader (HTML) ------------------------------------------------------------------------
+
+    def page(key: tuple[Any, ...], script: str, make: Callable[[], str]) -> HTMLResponse:
+        """A rendered page, cached while the store is unchanged; traditional on request."""
+
+        def build() -> str:
+            text = make()
+            return _traditional(text) if script == "traditional" else text
+
+        text = corpus.pages.get((*key, script, corpus.generation()), build)
+        return HTMLResponse(text)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs", status_code=307)
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def list_documents(
+        title: Annotated[str | None, Query(max_length=100)] = None,
+        doc_type: DocType = None, issuer: Issuer = None, year: Year = None,
+        in_force: InForce = None, limit: Limit = 50, offset: Offset = 0, script: Script = "simplified",
+    ) -> HTMLResponse:  # fmt: skip
+        data = list_documents_json(title, doc_type, issuer, year, in_force, limit, offset)
+        return page(
+            ("docs", title, doc_type, issuer, year, in_force, limit, offset), script,
+            lambda: _render("documents.html", data=data, title=title or "", script=script,
+                            query=_query(title=title, doc_type=doc_type, issuer=issuer,
+                                         year=year, in_force=in_force)),
+        )  # fmt: skip
+
+    @app.get("/docs/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def document(doc_id: DocId, kind: Kind = None, subject: Subject = None,
+                 script: Script = "simplified") -> HTMLResponse:  # fmt: skip
+        def make() -> str:
+            data = document_data(doc_id)
+            doc, norm_set = corpus.document(doc_id)
+            register = norms_data(doc_id, kind, subject)
+            counts: dict[str, int] = {}
+            for n in norm_set.norms:
+                counts[n.kind] = counts.get(n.kind, 0) + 1
+            return _render(
+                "document.html", doc=doc, data=data, doc_id=doc_id, toc=_toc(doc),
+                blocks=_blocks(doc, norm_set, kind), register=register, counts=counts,
+                kind=kind, subject=subject or "", script=script,
+                query=_query(kind=kind, subject=subject),
+            )  # fmt: skip
+
+        return page(("doc", doc_id, kind, subject), script, make)
+
+    @app.get("/docs/{doc_id}/provisions/{eid}", response_class=HTMLResponse,
+             include_in_schema=False)  # fmt: skip
+    def provision(doc_id: DocId, eid: Eid, script: Script = "simplified") -> HTMLResponse:
+        data = provision_json(doc_id, eid)
+        return page(("provision", doc_id, eid), script,
+                    lambda: _render("provision.html", p=data, doc_id=doc_id, eid=eid,
+                                    script=script, query=""))  # fmt: skip
+
+    @app.get("/cite", include_in_schema=False)
+    def cite(ref: Annotated[str, Query(min_length=1, max_length=200)],
+             date: Annotated[str | None, Query(pattern=r"^\d{4}-\d\d-\d\d$")] = None,
+             ) -> RedirectResponse:  # fmt: skip
+        found = corpus.store.show(ref, date=date)
+        return RedirectResponse(f"/docs/{found.doc_id}#{found.node.eid}", status_code=303)
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search(
+        q: Annotated[str, Query(max_length=100)] = "",
+        kind: Kind = None, subject: Subject = None, doc_type: DocType = None,
+        issuer: Issuer = None, year: Year = None, in_force: InForce = None,
+        limit: Limit = 20, offset: Offset = 0, script: Script = "simplified",
+    ) -> HTMLResponse:  # fmt: skip
+        f = filters(doc_type, issuer, year, in_force, kind, subject)
+        data = search_data(q, limit, offset, f) if q.strip() else None
+        text = _render("search.html", q=q, data=data, f=f, limit=limit, offset=offset,
+                       script=script, kinds=KINDS,
+                       query=_query(q=q, kind=kind, subject=subject, doc_type=doc_type,
+                                    issuer=issuer, year=year, in_force=in_force))  # fmt: skip
+        return HTMLResponse(_traditional(text) if script == "traditional" else text)
+
+    @app.get("/recover", response_class=HTMLResponse, include_in_schema=False)
+    def recover_form(script: Script = "simplified") -> HTMLResponse:
+        return HTMLResponse(_render("recover.html", result=None, pasted="", script=script,
+                                    query=""))  # fmt: skip
+
+    @app.post("/recover", response_class=HTMLResponse, include_in_schema=False)
+    async def recover_page(request: Request) -> HTMLResponse:
+        form = await request.form(max_files=1, max_fields=4, max_part_size=MAX_BODY)
+        upload = form.get("file")
+        pasted = str(form.get("text") or "")
+        out_script = str(form.get("script") or "simplified")
+        if out_script not in SCRIPTS:
+            raise HTTPError(422, f"script must be one of {', '.join(SCRIPTS)}")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            data = await upload.read()
+            source = load(data, Path(upload.filename).name)
+            text, name, encoding = source.text, source.name, source.encoding
+        elif pasted.strip():
+            text, name, encoding = pasted, "pasted", None
+        else:
+            raise HTTPError(400, "paste a copy of a regulation or choose a file")
+        result = await asyncio.to_thread(recovered, text, name, encoding, out_script)
+        return HTMLResponse(_render("recover.html", result=result, pasted=pasted,
+                                    script="simplified", query=""))  # fmt: skip
+
+    return app
+
+
+def _query(**params: Any) -> str:
+    """The query string of the filters that are set, to carry across links."""
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+def _version() -> str:
+    from fagui import __version__
+
+    return __version__
+
+
+def ensure_store(options: ServeOptions) -> None:
+    """Raise a clear error when the store cannot be opened for reading."""
+    try:
+        SQLiteStore(options.db, readonly=True).close()
+    except Exception as exc:  # sqlite3.DatabaseError and the like
+        raise SourceError(str(options.db), f"not a fagui store ({exc})") from None
+
+
+def serve(options: ServeOptions, *, host: str, port: int) -> None:
+    """Run the server until interrupted."""
+    import uvicorn
+
+    app = create_app(options)
+    ensure_store(options)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
