@@ -260,8 +260,9 @@ def _noise_reason(chars: str) -> str:
 def _carriage_return_edits(text: str) -> Iterator[_EditTuple]:
     if "\r" not in text:
         return
-    for m in _CR.finditer(text):
-        yield (m.start(), m.end(), "\n" if m.group() == "\r" else "", "space", "carriage return")
+    for m in _CR.finditer(text):  # \r\n loses its \r; a lone \r (old Mac) becomes \n
+        crlf = text.startswith("\n", m.end())
+        yield (m.start(), m.end(), "" if crlf else "\n", "space", "carriage return")
 
 
 def _trailing_space_edits(text: str) -> Iterator[_EditTuple]:
@@ -269,7 +270,7 @@ def _trailing_space_edits(text: str) -> Iterator[_EditTuple]:
         yield (m.start(), m.end(), "", "space", "trailing space")
 
 
-_CR = re.compile(r"\r(?=\n)|\r")
+_CR = re.compile(r"\r")
 _TRAILING_SPACE = re.compile(r"[^\S\r\n]+$", re.MULTILINE)  # stdlib \s is Unicode-aware
 
 

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -263,11 +264,14 @@ def _wants_json(request: Request) -> bool:
     return path.endswith((".json", ".csv")) or path.startswith(("/api", "/openapi"))
 
 
-def _error_response(request: Request, status: int, message: str) -> Response:
+def _error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_json(request):
-        return JSONResponse(ErrorBody(error=message, status=status).model_dump(), status)
+        body = ErrorBody(error=message, status=status).model_dump()
+        return JSONResponse(body, status, headers=headers)
     page = _env().get_template("error.html").render(status=status, message=message)
-    return HTMLResponse(page, status)
+    return HTMLResponse(page, status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -330,6 +334,24 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
+
+
+class EmptyQueryIsNone:
+    """On the reader's pages, an empty form field (`?kind=&year=`) means no filter, as a form
+    sends it; the JSON routes keep validating it (an empty kind there is an error)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string") and not scope["path"].endswith(
+            (".json", ".csv")
+        ):
+            pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            kept = [(k, v) for k, v in pairs if v.strip()]
+            if len(kept) != len(pairs):
+                scope = dict(scope, query_string=urlencode(kept).encode("ascii"))
+        await self.app(scope, receive, send)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,6 +568,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     )
     app.state.corpus = corpus
     app.add_middleware(BodyLimit, limit=MAX_BODY)
+    app.add_middleware(EmptyQueryIsNone)
 
     # -- errors ---------------------------------------------------------------------------------
 
@@ -558,7 +581,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         message = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and message == "Not Found":
             message = f"no such page: {request.url.path}"
-        return _error_response(request, exc.status_code, message)
+        return _error_response(request, exc.status_code, message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -842,8 +865,6 @@ def create_app(options: ServeOptions) -> FastAPI:
 
 def _query(**params: Any) -> str:
     """The query string of the filters that are set, to carry across links."""
-    from urllib.parse import urlencode
-
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 

@@ -76,6 +76,14 @@ def test_recovery_is_idempotent(recovered: Recovered) -> None:
     assert again.changes == ()
 
 
+def test_line_ends_do_not_change_the_text(seed: str, recovered: Recovered) -> None:
+    # A browser's form sends a pasted copy with \r\n; old Mac files end lines with \r alone.
+    for copy in (seed.replace("\n", "\r\n"), seed.replace("\n", "\r")):
+        result = recover(copy)
+        assert result.text == recovered.text
+        assert apply_changes(copy, result.changes) == result.text
+
+
 def test_official_text_passes_through_unchanged(official: str) -> None:
     result = recover(official)
     assert result.text == official

@@ -305,6 +305,9 @@ def test_other_pages(client: TestClient, seed: str) -> None:
     assert f'href="/docs/{seed}"' in listing
     hits = client.get("/search", params={"q": "網絡"}).text
     assert "<mark>" in hits and f'href="/docs/{seed}#art_' in hits
+    # the search form sends its empty fields; on a page they mean no filter
+    blank = client.get("/search", params={"q": "网络", "kind": "", "year": "", "in_force": ""})
+    assert blank.status_code == 200 and blank.text.count('<li class="hit">') == 20
     provision = client.get(f"/docs/{seed}/provisions/art_10").text
     assert "党员不得通过网络制作" in provision
     assert client.get("/").status_code == 200  # redirected to the list
