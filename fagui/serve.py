@@ -42,6 +42,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -365,6 +366,11 @@ class _LRU:
         self.size = size
         self.items: OrderedDict[Any, Any] = OrderedDict()
         self.lock = threading.Lock()
+
+    def peek(self, key: Any) -> Any:
+        """The cached value, or None."""
+        with self.lock:
+            return self.items.get(key)
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         with self.lock:
@@ -758,37 +764,42 @@ def create_app(options: ServeOptions) -> FastAPI:
 
     # -- the reader (HTML) ------------------------------------------------------------------------
 
-    def page(key: tuple[Any, ...], script: str, make: Callable[[], str]) -> HTMLResponse:
-        """A rendered page, cached while the store is unchanged; traditional on request."""
+    async def page(key: tuple[Any, ...], script: str, make: Callable[[], str]) -> Response:
+        """A rendered page, cached while the store is unchanged; traditional on request. A
+        cached page is sent from the event loop; rendering one runs in the thread pool."""
 
-        def build() -> str:
+        def build() -> bytes:
             text = make()
-            return _traditional(text) if script == "traditional" else text
+            return (_traditional(text) if script == "traditional" else text).encode()
 
-        text = corpus.pages.get((*key, script, corpus.generation()), build)
-        return HTMLResponse(text)
+        full = (*key, script, corpus.generation())
+        body = corpus.pages.peek(full)
+        if body is None:
+            body = await run_in_threadpool(corpus.pages.get, full, build)
+        return Response(body, media_type="text/html; charset=utf-8")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
         return RedirectResponse("/docs", status_code=307)
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
-    def list_documents(
+    async def list_documents(
         title: Annotated[str | None, Query(max_length=100)] = None,
         doc_type: DocType = None, issuer: Issuer = None, year: Year = None,
         in_force: InForce = None, limit: Limit = 50, offset: Offset = 0, script: Script = "simplified",
-    ) -> HTMLResponse:  # fmt: skip
-        data = list_documents_json(title, doc_type, issuer, year, in_force, limit, offset)
-        return page(
-            ("docs", title, doc_type, issuer, year, in_force, limit, offset), script,
-            lambda: _render("documents.html", data=data, title=title or "", script=script,
-                            query=_query(title=title, doc_type=doc_type, issuer=issuer,
-                                         year=year, in_force=in_force)),
-        )  # fmt: skip
+    ) -> Response:  # fmt: skip
+        def make() -> str:
+            data = list_documents_json(title, doc_type, issuer, year, in_force, limit, offset)
+            return _render("documents.html", data=data, title=title or "", script=script,
+                           query=_query(title=title, doc_type=doc_type, issuer=issuer,
+                                        year=year, in_force=in_force))  # fmt: skip
+
+        key = ("docs", title, doc_type, issuer, year, in_force, limit, offset)
+        return await page(key, script, make)
 
     @app.get("/docs/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
-    def document(doc_id: DocId, kind: Kind = None, subject: Subject = None,
-                 script: Script = "simplified") -> HTMLResponse:  # fmt: skip
+    async def document(doc_id: DocId, kind: Kind = None, subject: Subject = None,
+                       script: Script = "simplified") -> Response:  # fmt: skip
         def make() -> str:
             data = document_data(doc_id)
             doc, norm_set = corpus.document(doc_id)
@@ -803,15 +814,17 @@ def create_app(options: ServeOptions) -> FastAPI:
                 query=_query(kind=kind, subject=subject),
             )  # fmt: skip
 
-        return page(("doc", doc_id, kind, subject), script, make)
+        return await page(("doc", doc_id, kind, subject), script, make)
 
     @app.get("/docs/{doc_id}/provisions/{eid}", response_class=HTMLResponse,
              include_in_schema=False)  # fmt: skip
-    def provision(doc_id: DocId, eid: Eid, script: Script = "simplified") -> HTMLResponse:
-        data = provision_json(doc_id, eid)
-        return page(("provision", doc_id, eid), script,
-                    lambda: _render("provision.html", p=data, doc_id=doc_id, eid=eid,
-                                    script=script, query=""))  # fmt: skip
+    async def provision(doc_id: DocId, eid: Eid, script: Script = "simplified") -> Response:
+        def make() -> str:
+            data = provision_json(doc_id, eid)
+            return _render("provision.html", p=data, doc_id=doc_id, eid=eid, script=script,
+                           query="")  # fmt: skip
+
+        return await page(("provision", doc_id, eid), script, make)
 
     @app.get("/cite", include_in_schema=False)
     def cite(ref: Annotated[str, Query(min_length=1, max_length=200)],
