@@ -249,14 +249,17 @@ _CUT = re.compile(
     r"获取|办理|报送|公示|选择|聘任|作出|赠送|出售|收购|开发|研究|创新|播放|监控|劝阻|"
     r"组织(?=实施|开展|制定)|明知|抽查|检查|审查|查验|接受|委托|认为|审核|核查|登记|监督|决定|"
     r"提出|告知|通知|公布|保存|报告|采集|查询|指定|导致|造成|侵害|损害|滥用|泄露|宣传|申报|"
-    r"配合|尊重|遵守|执行|遵循|享有|取得|编制|经营|移出|列入|玩忽职守|徇私舞弊|适用)"
+    r"配合|尊重|遵守|执行|遵循|享有|取得|编制|经营|移出|列入|玩忽职守|徇私舞弊|适用|采购)"
     r"|(?P<prep>^(?:在|对|向|为|因|经|从|自|与|将|把|通过|按照|依照|根据|依据|关于|对于))"
     r"|依照|按照|根据|依据|依法|依规|依纪|通过|对于|关于|(?<!相)对|向|将|把|从|自(?!治)|"
     r"经(?![营济费办])|因|(?<!所)在|与|为|以(?![上下外内])|(?<![相供适对反响呼照答顺])应(?![急用])|不|未|"
     r"(?<![许认宁即无])可|须|必|(?<![主重需必只纲概摘提])要(?![求素件点])"
 )
 # What may follow a verb inside a noun: 管理部门, 提供者, 保障行政部门, 建筑物管理人.
-_NOMINAL = re.compile(r"(?:行政)?(?:主管)?(?:部门|机构|机关|单位|人员|者|人|企业|委员会)|[、和等]")
+_NOMINAL = re.compile(
+    r"(?:监督|管理|保障|服务|运营|经营|销售|使用)*(?:行政)?(?:主管)?"
+    r"(?:部门|机构|机关|单位|人员|者|人|企业|委员会)|[、和等]"
+)
 _CLAUSE_END = re.compile(r"[，,；;]")
 _TIME = re.compile(r"^(?:[\d一二三四五六七八九十两]+个?[年月日天]|终身|当年|每年)")
 _ACTOR = re.compile(
@@ -265,7 +268,7 @@ _ACTOR = re.compile(
     r"士|群众|法人|个人|共青团|妇联|科协|工会)(?:[（(][^）)]{1,6}[）)])?$"
 )
 _AGENT = re.compile(
-    r"(?:者|人员|部门|机关|机构|单位|组织|企业|政府|委员会|法院|党组织|党员|干部|公民|国家|国务院)$"
+    r"(?:(?<!或)者|人员|部门|机关|机构|单位|组织|企业|政府|委员会|法院|党组织|党员|干部|公民|国家|国务院)$"
 )
 _PLACE = re.compile(r"(?:区域|场所|[内中上])$")
 _ACTIVITY = re.compile(
@@ -335,7 +338,7 @@ def _np(phrase: str) -> _Phrase | None:
         prefix = head[: m.start()]
         if len(prefix) > 1 and _ACTOR.search(prefix) and _head(prefix) == prefix:
             return _Phrase(prefix, "actor")
-    for cut in range(len(head) - 1, 1, -1):
+    for cut in range(len(head) - 1, 1, -1) if not _CUT.match(head) else ():
         if head[cut] != "的" and "的" not in head[:cut] and _AGENT.search(head[:cut]):
             return _Phrase(head[:cut], "actor")
     if head.endswith("的") or _ACTIVITY.search(head):
@@ -428,6 +431,18 @@ def _norms_in(
 
     carried: str | None = None  # the actor of the sentence, across clauses and ；-joined parts
     topic: str | None = None  # a thing it speaks of, for 其: 网络产品…的，其提供者
+    leads: list[str] = []  # clauses before a modal word, read for carried and topic on demand
+
+    def settle(carried: str | None, topic: str | None) -> tuple[str | None, str | None]:
+        for lead in leads:
+            named = _np(lead)
+            if named is not None and named.role == "actor" and not lead.strip().startswith("由"):
+                carried = named.text
+            elif named is not None and named.role == "thing":
+                topic = named.text
+        leads.clear()
+        return carried, topic
+
     tier: str | None = None  # the subject of the last sanction tier
     for sm in _SENTENCE.finditer(text):
         sentence = sm.group()
@@ -435,6 +450,7 @@ def _norms_in(
         after_semicolon = bool(s_start) and text[s_start - 1] in "；;"
         if s_start and not after_semicolon:
             carried = topic = None
+            leads.clear()
         body = sentence.rstrip("。；;！？!?：: ")
         stripped = _unlabel(body.strip())
         if len(stripped) < 2:
@@ -490,12 +506,7 @@ def _norms_in(
                     continue
                 if lead_start is None:
                     lead_start = c_start
-                named = _np(cbody)
-                by_agent = cbody.strip().startswith("由")
-                if named is not None and named.role == "actor" and not by_agent:
-                    carried = named.text
-                elif named is not None and named.role == "thing":
-                    topic = named.text
+                leads.append(cbody)
                 if is_condition:
                     whole = cbody.rstrip().endswith("的")
                     c_from = lead_start if whole else c_start
@@ -522,6 +533,7 @@ def _norms_in(
                 continue
             if kind == "encouragement" and lead_start is not None and not pending and not bare:
                 # 国家坚持…，推进…，鼓励…: the state's policy, then the encouragement
+                carried, topic = settle(carried, topic)
                 pending.append([lead_start, c_start, "principle", carried, None, None])
                 while text[pending[-1][1] - 1] in "，, ":
                     pending[-1][1] -= 1
@@ -534,6 +546,9 @@ def _norms_in(
                 subject = named.text if named and named.role == "actor" else None
             else:
                 own = _np(before) if bare and not bare.endswith("时") else None
+                if own is None or own.role != "actor" or own.text.startswith("其"):
+                    carried, topic = settle(carried, topic)
+                leads.clear()
                 if own is not None and own.text.startswith("其") and topic:
                     own = _Phrase(topic + "的" + own.text[1:], "actor")  # 其提供者
                 subject = _pick(own, carried, context)
@@ -558,6 +573,7 @@ def _norms_in(
                 end = unit.offset + b_end
                 out[-1] = replace(prev, text=full[prev.span[0] : end], span=(prev.span[0], end))
                 continue
+            carried, topic = settle(carried, topic)
             subject = _punished(condition, consequence, carried, tier)
             tier = subject
             emit(b_start, b_end, "sanction", subject, condition, None)
@@ -587,7 +603,7 @@ def _norms_in(
             # The first norm of a sentence runs from its start: subject, condition, context.
             if n == 0:
                 start = b_start
-            if kind == "obligation" and _APPLY_RULES.search(text[start:end]):
+            if kind == "obligation" and _APPLY_RULES.search(text[start:end].rstrip("。；;！？!? ")):
                 kind = "referral"  # 应当依照《…》的规定处置: the whole content is other rules
             if kind not in ("prohibition", "principle") and _is_sanction(cond, consequence):
                 kind = "sanction"
