@@ -10,11 +10,13 @@ addressee, carried across the clauses of a sentence), its condition (`……的�
 `法律另有规定的，从其规定`), the references it makes, and its `text`: an exact substring of the
 article's full text at `span`.
 
-Subjects are recognised from the document itself: a short noun phrase standing right before a
-modal word (党员不得…, 各级党组织应当…) is a subject, and a longer phrase starting with a known
-subject is cut to it (党员网络行为应当… → 党员). The hierarchy relates them: a subject that starts
-or ends with another (党员干部, 军队党员 → 党员) is one of its kinds, and 任何组织和个人 binds
-everyone.
+Subjects are read from the surface of each clause: the noun phrase before the modal word,
+ending where a preposition, adverbial or verb begins unless a near 的 closes it as a modifier
+(依法负有…职责的部门) or a nominal head follows (管理部门, 提供者). A phrase ending in an agent noun
+names an actor; a clause that names none takes the actor carried from its sentence, then from
+its article (旅馆接待旅客住宿必须登记。登记时，应当… → 旅馆). The hierarchy relates subjects: a
+subject that starts or ends with another (党员干部, 军队党员 → 党员) is one of its kinds, and
+任何组织和个人 binds everyone.
 """
 
 from __future__ import annotations
