@@ -43,7 +43,6 @@ import httpx  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from fagui.norms import KINDS  # noqa: E402
 from fagui.store import SQLiteStore  # noqa: E402
 
 WORDS = ["网络", "網絡", "个人信息", "慈善组织", "应当", "不得", "国家安全", "未成年人", "学校",
@@ -69,9 +68,7 @@ def targets(db: Path) -> dict[str, list[str]]:
     return {"document": docs, "search": search, "baseline": ["/no-such-page.json"]}
 
 
-async def get(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
-) -> int:
+async def get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
     """One GET on a kept-alive connection; the status, once the whole body is read."""
     writer.write(f"GET {quote(path, safe='/?=&')} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
     head = await reader.readuntil(b"\r\n\r\n")

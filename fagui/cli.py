@@ -376,8 +376,11 @@ def serve_command(
     ] = False,
     token: Annotated[
         str | None,
-        typer.Option(envvar="FAGUI_TOKEN", help="The token ingest requests must send "
-                     "(Authorization: Bearer TOKEN); made up and printed when not given."),
+        typer.Option(
+            envvar="FAGUI_TOKEN",
+            help="The token ingest requests must send "
+            "(Authorization: Bearer TOKEN); made up and printed when not given.",
+        ),
     ] = None,
 ) -> None:
     """Serve the store: the web reader and the JSON API (OpenAPI at /openapi.json)."""

@@ -22,13 +22,14 @@ import asyncio
 import concurrent.futures
 import functools
 import html
+import itertools
 import json
 import logging
 import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -266,7 +267,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_response(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+    request: Request, status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     if _wants_json(request):
         body = ErrorBody(error=message, status=status).model_dump()
@@ -345,8 +346,10 @@ class EmptyQueryIsNone:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("query_string") and not scope["path"].endswith(
-            (".json", ".csv")
+        if (
+            scope["type"] == "http"
+            and scope.get("query_string")
+            and not scope["path"].endswith((".json", ".csv"))
         ):
             pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             kept = [(k, v) for k, v in pairs if v.strip()]
@@ -475,7 +478,7 @@ def _marked(line: str, start: int, norms: list[tuple[int, Norm]]) -> Markup:
         cuts.update(c for c in n.span if start < c < end)
     out = []
     bounds = sorted(cuts)
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         piece = html.escape(line[a - start : b - start])
         covering = [(n.span[1] - n.span[0], i, n) for i, n in inside if n.span[0] <= a < n.span[1]]
         if not covering:
@@ -643,7 +646,6 @@ def create_app(options: ServeOptions) -> FastAPI:
         title = parse_canonical(result.text, source=name).title if result.text.strip() else ""
         return result.to_dict() | {"title": title, "counts": result.counts()}
 
-
     # -- JSON API (registered before the HTML routes: /docs/{id} would also match x.json) --------
 
     @app.get("/docs.json", response_model=DocList, responses=_errors(422), tags=["documents"])
@@ -692,7 +694,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         response_class=Response)  # fmt: skip
     def norms_csv_route(doc_id: DocId, kind: Kind = None, subject: Subject = None) -> Response:
         """The obligation register as CSV."""
-        doc, norm_set = corpus.document(doc_id)
+        _, norm_set = corpus.document(doc_id)
         rows = norm_rows(norm_set, subject=subject or None, kind=kind or None)
         return Response(
             norms_csv(rows), media_type="text/csv; charset=utf-8",
@@ -739,9 +741,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         """Recover from an uploaded file (any encoding, HTML, DOCX), sent as the request body."""
         data = await request.body()
         source = load(data, Path(name).name or "upload.txt")
-        return await asyncio.to_thread(
-            recovered, source.text, source.name, source.encoding, script
-        )
+        return await asyncio.to_thread(recovered, source.text, source.name, source.encoding, script)
 
     @app.post("/ingest.json", response_model=IngestOut, responses=_errors(400, 401, 403, 413, 422),
               tags=["ingest"], openapi_extra={"requestBody": {"required": True, "content": {
@@ -786,7 +786,8 @@ def create_app(options: ServeOptions) -> FastAPI:
     async def list_documents(
         title: Annotated[str | None, Query(max_length=100)] = None,
         doc_type: DocType = None, issuer: Issuer = None, year: Year = None,
-        in_force: InForce = None, limit: Limit = 50, offset: Offset = 0, script: Script = "simplified",
+        in_force: InForce = None, limit: Limit = 50, offset: Offset = 0,
+        script: Script = "simplified",
     ) -> Response:  # fmt: skip
         def make() -> str:
             data = list_documents_json(title, doc_type, issuer, year, in_force, limit, offset)
@@ -902,4 +903,3 @@ def serve(options: ServeOptions, *, host: str, port: int) -> None:
     app = create_app(options)
     ensure_store(options)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
-

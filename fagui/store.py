@@ -267,7 +267,11 @@ class Store(Protocol):
     def show(self, ref: str, *, date: str | None = None) -> Provision: ...
     def provision(self, doc_id: str, eid: str) -> Provision: ...
     def documents(
-        self, *, filters: Filters | None = None, title: str | None = None, limit: int = 50,
+        self,
+        *,
+        filters: Filters | None = None,
+        title: str | None = None,
+        limit: int = 50,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]: ...
     def counts(self) -> dict[str, int]: ...
@@ -519,7 +523,11 @@ class SQLiteStore:
         return SearchResult(query, total, hits)
 
     def documents(
-        self, *, filters: Filters | None = None, title: str | None = None, limit: int = 50,
+        self,
+        *,
+        filters: Filters | None = None,
+        title: str | None = None,
+        limit: int = 50,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
         """How many documents match, and one page of them (newest version first within a title
@@ -531,9 +539,7 @@ class SQLiteStore:
         if title:
             where.append("(d.title LIKE ? OR w.key LIKE ?)")
             args += [f"%{title}%", f"%{simplified(title)}%"]
-        base = (
-            " FROM documents d JOIN works w ON w.id = d.work_id WHERE " + " AND ".join(where)
-        )
+        base = " FROM documents d JOIN works w ON w.id = d.work_id WHERE " + " AND ".join(where)
         total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
         rows = self.db.execute(
             "SELECT d.id, d.title, d.doc_type, d.version_date, d.effective, d.issuers,"
@@ -544,10 +550,15 @@ class SQLiteStore:
         ).fetchall()
         return total, [
             {
-                "doc_id": r[0], "title": r[1], "doc_type": r[2], "date": r[3],
-                "effective": r[4], "issuers": json.loads(r[5]), "articles": r[6],
+                "doc_id": r[0],
+                "title": r[1],
+                "doc_type": r[2],
+                "date": r[3],
+                "effective": r[4],
+                "issuers": json.loads(r[5]),
+                "articles": r[6],
                 "status": self.status(r[0]),
-            }  # fmt: skip
+            }
             for r in rows
         ]
 

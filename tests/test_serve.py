@@ -52,7 +52,7 @@ def error_of(response: object, status: int) -> str:
     return str(body["error"])
 
 
-# -- errors -------------------------------------------------------------------------------------
+# -- errors ----------------------------------------------------------------------------------------
 
 
 def test_error_shape_on_every_kind_of_failure(client: TestClient, seed: str) -> None:
@@ -78,7 +78,9 @@ def test_no_request_value_reaches_the_filesystem(client: TestClient) -> None:
                  "/docs/%2Fetc%2Fpasswd/norms.json"):  # fmt: skip
         assert client.get(path).status_code in (404, 422)
     # an upload's name is only a label: the bytes come from the request
-    response = client.post("/recover/file.json?name=../../etc/passwd", content="第一条 内容。".encode())
+    response = client.post(
+        "/recover/file.json?name=../../etc/passwd", content="第一条 内容。".encode()
+    )
     assert response.status_code == 200
     assert response.json()["source"] == "passwd"
     assert "root:" not in response.json()["text"]
@@ -91,7 +93,7 @@ def test_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
         ServeOptions(db=tmp_path / "absent.db", allow_ingest=True)
 
 
-# -- documents ------------------------------------------------------------------------------------
+# -- documents -------------------------------------------------------------------------------------
 
 
 def test_document_list_filters_and_pages(client: TestClient) -> None:
@@ -137,13 +139,15 @@ def test_provision_by_eid_and_by_citation(client: TestClient, db: Path, seed: st
     # a date picks the version in force then
     early = client.get("/cite.json", params={"ref": "慈善法第一条", "date": "2017-01-01"}).json()
     assert early["doc_id"] == doc_id(db, "中华人民共和国慈善法", latest=False)
-    assert "no regulation" in error_of(client.get("/cite.json", params={"ref": "无此法第一条"}), 404)
+    assert "no regulation" in error_of(
+        client.get("/cite.json", params={"ref": "无此法第一条"}), 404
+    )
     assert "citation" in error_of(client.get("/cite.json", params={"ref": "第一条"}), 404)
     page = client.get("/cite", params={"ref": f"{SEED_TITLE} 第十条"}, follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == f"/docs/{seed}#art_10"
 
 
-# -- norms ------------------------------------------------------------------------------------------
+# -- norms -----------------------------------------------------------------------------------------
 
 
 def test_norms_by_kind(client: TestClient, seed: str) -> None:
@@ -178,7 +182,7 @@ def test_register_csv_matches_the_json(client: TestClient, seed: str) -> None:
     ]
 
 
-# -- search -----------------------------------------------------------------------------------------
+# -- search ----------------------------------------------------------------------------------------
 
 
 def test_search_in_either_script_with_snippets_and_paging(client: TestClient) -> None:
@@ -194,11 +198,13 @@ def test_search_in_either_script_with_snippets_and_paging(client: TestClient) ->
     narrowed = client.get("/search.json", params={"q": "网络", "kind": "prohibition",
                                                   "doc_type": "规定"}).json()  # fmt: skip
     assert narrowed["total"] and {h["title"] for h in narrowed["hits"]} <= {
-        SEED_TITLE, "最高人民法院关于审理侵害信息网络传播权民事纠纷案件适用法律若干问题的规定"}
+        SEED_TITLE,
+        "最高人民法院关于审理侵害信息网络传播权民事纠纷案件适用法律若干问题的规定",
+    }
     assert "q" in error_of(client.get("/search.json"), 422)
 
 
-# -- recover ----------------------------------------------------------------------------------------
+# -- recover ---------------------------------------------------------------------------------------
 
 
 def test_recover_a_pasted_copy(client: TestClient) -> None:
@@ -236,8 +242,8 @@ def test_bodies_over_the_cap_are_refused(client: TestClient) -> None:
             yield b"a" * (1024 * 1024)
 
     error_of(client.post("/recover/file.json", content=chunks()), 413)
-    error_of(client.post("/recover", content=big,
-                         headers={"content-type": "multipart/form-data; boundary=x"}), 413)  # fmt: skip
+    form = {"content-type": "multipart/form-data; boundary=x"}
+    error_of(client.post("/recover", content=big, headers=form), 413)
 
 
 def test_recovery_is_time_limited(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -246,7 +252,7 @@ def test_recovery_is_time_limited(client: TestClient, monkeypatch: pytest.Monkey
     assert "took over" in error_of(client.post("/recover.json", json={"text": copy}), 503)
 
 
-# -- ingest -----------------------------------------------------------------------------------------
+# -- ingest ----------------------------------------------------------------------------------------
 
 
 def test_ingest_is_off_unless_allowed(client: TestClient) -> None:
@@ -271,13 +277,15 @@ def test_ingest_with_the_token(tmp_path: Path) -> None:
         again = c.post("/ingest.json?name=copy.txt", content=SEED.read_bytes(), headers=auth)
         assert again.json()["status"] == "unchanged"
         # bad input is refused by name, and the store keeps what it had
-        assert "empty" in error_of(c.post("/ingest.json?name=e.txt", content=b"", headers=auth), 400)
+        assert "empty" in error_of(
+            c.post("/ingest.json?name=e.txt", content=b"", headers=auth), 400
+        )
         listing = c.get("/docs.json").json()
         assert listing["total"] == 1 and listing["documents"][0]["title"] == SEED_TITLE
         assert SEED_TITLE in c.get("/docs").text  # the cached list page saw the ingest
 
 
-# -- the reader's pages -----------------------------------------------------------------------------
+# -- the reader's pages ----------------------------------------------------------------------------
 
 
 def test_document_page_has_toc_anchors_norms_and_versions(client: TestClient, seed: str) -> None:
@@ -285,7 +293,9 @@ def test_document_page_has_toc_anchors_norms_and_versions(client: TestClient, se
     assert '<a href="#art_10">第十条</a>' in page  # table of contents
     assert '<section class="article" id="art_10">' in page  # the anchor it leads to
     assert 'id="legend"' in page and 'data-kind="prohibition"' in page
-    assert page.count('<tr class="k-') == len(client.get(f"/docs/{seed}/norms.json").json()["norms"])
+    assert page.count('<tr class="k-') == len(
+        client.get(f"/docs/{seed}/norms.json").json()["norms"]
+    )
     assert 'id="versions"' in page and "2024-01-14" in page
 
 
@@ -329,7 +339,7 @@ def test_recover_page_shows_every_removal(client: TestClient) -> None:
     assert empty.status_code == 400 and "paste" in empty.text
 
 
-# -- the schema -------------------------------------------------------------------------------------
+# -- the schema ------------------------------------------------------------------------------------
 
 
 def test_openapi_lists_every_api_route_with_its_errors(client: TestClient) -> None:

@@ -20,9 +20,8 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from serving import build_store
-
 from schemathesis.checks import positive_data_acceptance
+from serving import build_store
 
 from fagui.serve import DOC_ID, EID, ServeOptions, create_app
 from fagui.store import SQLiteStore
