@@ -1,14 +1,15 @@
 """Latency of `fagui serve` under load: 50 concurrent clients on loopback for a bounded time.
 
-    python bench/serve.py [--db PATH] [--clients 50] [--seconds 20] [--processes 2]
+    python bench/serve.py [--db PATH] [--clients 50] [--seconds 20] [--documents 200]
 
 Starts `fagui serve` in its own process over a store (by default a new one with the bundled
 examples: the seed and examples/corpus/; `--db` serves an existing store, e.g. the whole corpus
 ingested with `fagui ingest ../shared/corpus/lawrefbook --db corpus.db`). Client processes
 (each an asyncio loop with its share of the connections) then request, for `--seconds`:
 
-- document pages: every document's reader page, in both scripts, unfiltered and filtered to
-  one norm kind — the pages a reader opens;
+- document pages: the reader pages of `--documents` documents (all of a small store, a seeded
+  sample of a large one), in both scripts, unfiltered and filtered to one norm kind — the pages
+  readers open, each rendered once in a warm-up and then served from the server's page cache;
 - search pages: a fixed list of words, in either script;
 - the baseline: a 404 from an unknown `.json` path, which costs the server only routing and
   the error body — the floor of the framework and the loopback.
@@ -16,7 +17,8 @@ ingested with `fagui ingest ../shared/corpus/lawrefbook --db corpus.db`). Client
 It prints requests, errors and latency percentiles per kind, and p99 as a ratio to the
 baseline's. Goal: no errors, p99 ≤ 100 ms for document pages.
 
-The clients speak HTTP/1.1 with keep-alive over asyncio streams themselves: httpx spends about a
+The clients ask for gzip, as browsers do, and speak HTTP/1.1 with keep-alive over asyncio
+streams themselves: httpx spends about a
 millisecond of CPU per request, and on two cores that would measure the clients, not the server.
 """
 
@@ -55,10 +57,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def targets(db: Path) -> dict[str, list[str]]:
+def targets(db: Path, documents: int) -> dict[str, list[str]]:
     store = SQLiteStore(db, readonly=True)
-    ids = [r[0] for r in store.db.execute("SELECT id FROM documents")]
+    ids = sorted(r[0] for r in store.db.execute("SELECT id FROM documents"))
     store.close()
+    if len(ids) > documents:
+        ids = random.Random(0).sample(ids, documents)
     docs = [
         f"/docs/{i}" + query
         for i in ids
@@ -70,7 +74,8 @@ def targets(db: Path) -> dict[str, list[str]]:
 
 async def get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
     """One GET on a kept-alive connection; the status, once the whole body is read."""
-    writer.write(f"GET {quote(path, safe='/?=&')} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    request = f"GET {quote(path, safe='/?=&')} HTTP/1.1\r\nHost: bench\r\n"
+    writer.write((request + "Accept-Encoding: gzip\r\n\r\n").encode())
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -135,6 +140,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--documents", type=int, default=200, help="documents to read")
     parser.add_argument("--warmup", type=float, default=3)
     args = parser.parse_args()
     console = Console(highlight=False, width=120)
@@ -145,7 +151,7 @@ def main() -> None:
         from serving import build_store
 
         db = build_store(tmp / "examples.db")
-    paths = targets(db)
+    paths = targets(db, args.documents)
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "fagui.cli", "serve", "--db", str(db), "--port", str(port)],

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
+import gzip
 import html
 import itertools
 import json
@@ -29,12 +31,13 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode
 
+import anyio.to_thread
 from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
@@ -62,8 +65,9 @@ log = logging.getLogger("fagui.serve")
 
 MAX_BODY = 5 * 1024 * 1024  # bytes a request may send
 RECOVER_SECONDS = 30.0  # a recovery that takes longer is abandoned with 503
-PAGE_CACHE = 256  # rendered pages kept
+PAGE_CACHE = 256 * 1024 * 1024  # bytes of rendered pages kept (gzipped: ~10 000 pages)
 DOC_CACHE = 64  # parsed documents (with their norms) kept
+THREADS = 4  # worker threads for the routes that read the store or render
 
 DOC_ID = r"^[0-9a-f]{16}$"
 EID = r"^[a-z0-9_\-]{1,200}$"
@@ -363,28 +367,37 @@ class EmptyQueryIsNone:
 
 
 class _LRU:
-    """A small thread-safe LRU cache."""
+    """A thread-safe LRU cache holding at most `size` units, each value weighing
+    `weigh(value)` units (one by default)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weigh: Callable[[Any], int] = lambda _: 1) -> None:
         self.size = size
+        self.weigh = weigh
+        self.weight = 0
         self.items: OrderedDict[Any, Any] = OrderedDict()
         self.lock = threading.Lock()
 
     def peek(self, key: Any) -> Any:
-        """The cached value, or None."""
-        with self.lock:
-            return self.items.get(key)
-
-    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The cached value (now the most recently used), or None."""
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
+        return None
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        """The cached value, made and kept when missing."""
+        found = self.peek(key)
+        if found is not None:
+            return found
         value = make()
         with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            if key not in self.items:
+                self.items[key] = value
+                self.weight += self.weigh(value)
+            while self.weight > self.size and len(self.items) > 1:
+                _, old = self.items.popitem(last=False)
+                self.weight -= self.weigh(old)
         return value
 
 
@@ -396,7 +409,7 @@ class Corpus:
         self.options = options
         self.local = threading.local()
         self.docs = _LRU(DOC_CACHE)
-        self.pages = _LRU(PAGE_CACHE)
+        self.pages = _LRU(PAGE_CACHE, len)
         self.write_lock = threading.Lock()
         self.writer: SQLiteStore | None = None
         if options.allow_ingest:
@@ -574,6 +587,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         version=_version(),
         docs_url="/api",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.corpus = corpus
     app.add_middleware(BodyLimit, limit=MAX_BODY)
@@ -764,19 +778,26 @@ def create_app(options: ServeOptions) -> FastAPI:
 
     # -- the reader (HTML) ------------------------------------------------------------------------
 
-    async def page(key: tuple[Any, ...], script: str, make: Callable[[], str]) -> Response:
-        """A rendered page, cached while the store is unchanged; traditional on request. A
-        cached page is sent from the event loop; rendering one runs in the thread pool."""
+    async def page(
+        request: Request, key: tuple[Any, ...], script: str, make: Callable[[], str]
+    ) -> Response:
+        """A rendered page, cached gzipped while the store is unchanged; traditional on
+        request. A cached page is sent from the event loop, as it is to clients that take
+        gzip; rendering one runs in the thread pool."""
 
         def build() -> bytes:
             text = make()
-            return (_traditional(text) if script == "traditional" else text).encode()
+            text = _traditional(text) if script == "traditional" else text
+            return gzip.compress(text.encode(), compresslevel=6, mtime=0)
 
         full = (*key, script, corpus.generation())
         body = corpus.pages.peek(full)
         if body is None:
             body = await run_in_threadpool(corpus.pages.get, full, build)
-        return Response(body, media_type="text/html; charset=utf-8")
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
+            return Response(body, media_type="text/html; charset=utf-8", headers=headers)
+        return Response(gzip.decompress(body), media_type="text/html; charset=utf-8")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -784,6 +805,7 @@ def create_app(options: ServeOptions) -> FastAPI:
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     async def list_documents(
+        request: Request,
         title: Annotated[str | None, Query(max_length=100)] = None,
         doc_type: DocType = None, issuer: Issuer = None, year: Year = None,
         in_force: InForce = None, limit: Limit = 50, offset: Offset = 0,
@@ -796,10 +818,10 @@ def create_app(options: ServeOptions) -> FastAPI:
                                         year=year, in_force=in_force))  # fmt: skip
 
         key = ("docs", title, doc_type, issuer, year, in_force, limit, offset)
-        return await page(key, script, make)
+        return await page(request, key, script, make)
 
     @app.get("/docs/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
-    async def document(doc_id: DocId, kind: Kind = None, subject: Subject = None,
+    async def document(request: Request, doc_id: DocId, kind: Kind = None, subject: Subject = None,
                        script: Script = "simplified") -> Response:  # fmt: skip
         def make() -> str:
             data = document_data(doc_id)
@@ -815,17 +837,19 @@ def create_app(options: ServeOptions) -> FastAPI:
                 query=_query(kind=kind, subject=subject),
             )  # fmt: skip
 
-        return await page(("doc", doc_id, kind, subject), script, make)
+        return await page(request, ("doc", doc_id, kind, subject), script, make)
 
     @app.get("/docs/{doc_id}/provisions/{eid}", response_class=HTMLResponse,
              include_in_schema=False)  # fmt: skip
-    async def provision(doc_id: DocId, eid: Eid, script: Script = "simplified") -> Response:
+    async def provision(
+        request: Request, doc_id: DocId, eid: Eid, script: Script = "simplified"
+    ) -> Response:
         def make() -> str:
             data = provision_json(doc_id, eid)
             return _render("provision.html", p=data, doc_id=doc_id, eid=eid, script=script,
                            query="")  # fmt: skip
 
-        return await page(("provision", doc_id, eid), script, make)
+        return await page(request, ("provision", doc_id, eid), script, make)
 
     @app.get("/cite", include_in_schema=False)
     def cite(ref: Annotated[str, Query(min_length=1, max_length=200)],
@@ -875,6 +899,14 @@ def create_app(options: ServeOptions) -> FastAPI:
                                     script="simplified", query=""))  # fmt: skip
 
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Few threads: the work in them is SQLite and rendering under one GIL; forty threads only
+    # add switching and forty cold SQLite caches.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
 def _query(**params: Any) -> str:

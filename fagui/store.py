@@ -296,6 +296,8 @@ class SQLiteStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.migrate()
         self.db.execute("PRAGMA busy_timeout=10000")
+        # Readers map the file: every connection of a server shares the OS's copy of it.
+        self.db.execute("PRAGMA mmap_size=1073741824")
 
     def close(self) -> None:
         self.db.close()

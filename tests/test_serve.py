@@ -310,6 +310,14 @@ def test_document_page_filters_norms_and_switches_script(client: TestClient, see
     assert 'id="art_10"' in traditional
 
 
+def test_pages_are_gzipped_for_clients_that_take_it(client: TestClient, seed: str) -> None:
+    zipped = client.get(f"/docs/{seed}", headers={"accept-encoding": "gzip"})
+    plain = client.get(f"/docs/{seed}", headers={"accept-encoding": "identity"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain.headers
+    assert zipped.text == plain.text and SEED_TITLE in plain.text
+
+
 def test_other_pages(client: TestClient, seed: str) -> None:
     listing = client.get("/docs").text
     assert f'href="/docs/{seed}"' in listing
