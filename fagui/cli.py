@@ -6,6 +6,7 @@ reported), 2 for bad usage. Errors are one line on stderr naming the source and 
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Callable, Iterable
@@ -212,7 +213,8 @@ def norms_command(
             data["norms"] = [n.to_dict() | ({"why": why} if why else {}) for n, why in rows]
             _print_json(data)
         elif output_format is NormsFormat.csv:
-            lines = norms_csv(rows, source=norm_set.source).splitlines(keepends=True)
+            names = itertools.repeat(norm_set.source)
+            lines = norms_csv(rows, sources=names).splitlines(keepends=True)
             sys.stdout.write("".join(lines if header else lines[1:]))
             header = False
         else:

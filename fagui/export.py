@@ -467,13 +467,15 @@ def norm_rows(
     return [(n, why) for n, why in rows if kind is None or n.kind == kind]
 
 
-def norms_csv(rows: Iterable[tuple[Norm, str]], *, source: str | None = None) -> str:
-    """The register as CSV, one norm a row (with a first `source` column when given)."""
+def norms_csv(rows: Iterable[tuple[Norm, str]], *, sources: Iterable[str] | None = None) -> str:
+    """The register as CSV, one norm a row; with `sources` (one per row: the document each
+    norm comes from), a first `source` column."""
     out = io.StringIO()
     writer = csv.writer(out)
-    lead = ["source"] if source is not None else []
-    writer.writerow([*lead, *NORM_COLUMNS, "why"])
-    for n, why in rows:
-        lead = [source] if source is not None else []
-        writer.writerow([*lead, *(getattr(n, c) or "" for c in NORM_COLUMNS), why])
+    writer.writerow([*(["source"] if sources is not None else []), *NORM_COLUMNS, "why"])
+    lead: Iterator[list[str]] = (
+        ([s] for s in sources) if sources is not None else itertools.repeat([])
+    )
+    for (n, why), first in zip(rows, lead, strict=False):
+        writer.writerow([*first, *(getattr(n, c) or "" for c in NORM_COLUMNS), why])
     return out.getvalue()

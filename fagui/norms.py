@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import lru_cache
 from typing import Any
 
 from fagui.model import Document, Node
 from fagui.parse import cn_number
 
-__all__ = ["Norm", "NormSet", "applies_to", "extract_norms", "subject_hierarchy"]
+__all__ = ["EVERYONE", "Norm", "NormSet", "applies_to", "extract_norms", "subject_hierarchy"]
 
 KINDS = (
     "obligation", "prohibition", "permission", "right", "encouragement", "responsibility",
@@ -59,6 +59,14 @@ class Norm:
         out["refs"] = list(self.refs)
         out["enforces"] = list(self.enforces)
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Norm:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for name in ("span", "refs", "enforces"):
+            values[name] = tuple(values.get(name, ()))
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +189,7 @@ _INTERNAL_REF = re.compile(
 )
 _EXTERNAL_REF = re.compile(r"《([^》]{2,60})》")
 _PREVIOUS = re.compile(r"前(两|三)?款")
-_EVERYONE = ("任何组织和个人", "任何组织或者个人", "任何单位和个人", "任何单位或者个人", "任何人")
+EVERYONE = ("任何组织和个人", "任何组织或者个人", "任何单位和个人", "任何单位或者个人", "任何人")
 
 
 def _unlabel(text: str) -> str:
@@ -737,12 +745,12 @@ def subject_hierarchy(subjects: Iterable[str]) -> dict[str, list[str]]:
             other
             for other in names
             if other != name
-            and other not in _EVERYONE
+            and other not in EVERYONE
             and len(other) >= 2
             and (name.startswith(other) or name.endswith(other))
         ]
-        if name not in _EVERYONE:
-            ups += [e for e in names if e in _EVERYONE]
+        if name not in EVERYONE:
+            ups += [e for e in names if e in EVERYONE]
         parents[name] = ups
     return parents
 
@@ -759,7 +767,7 @@ def applies_to(norm_set: NormSet, subject: str) -> list[tuple[Norm, str]]:
         for parent in parents.get(current, []):
             if parent in ancestors:
                 continue
-            if parent in _EVERYONE:
+            if parent in EVERYONE:
                 ancestors[parent] = f"{parent} binds everyone, {subject} included"
             else:
                 ancestors[parent] = f"{subject} is a kind of {parent}" + (

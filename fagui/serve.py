@@ -67,6 +67,7 @@ MAX_BODY = 5 * 1024 * 1024  # bytes a request may send
 RECOVER_SECONDS = 30.0  # a recovery that takes longer is abandoned with 503
 PAGE_CACHE = 256 * 1024 * 1024  # bytes of rendered pages kept (gzipped: ~10 000 pages)
 DOC_CACHE = 64  # parsed documents (with their norms) kept
+CSV_ROWS = 100_000  # rows of the corpus-wide register CSV
 THREADS = 4  # worker threads for the routes that read the store or render
 
 DOC_ID = r"^[0-9a-f]{16}$"
@@ -174,6 +175,18 @@ class NormsOut(BaseModel):
     total: int
     definitions: dict[str, str]
     norms: list[NormOut]
+
+
+class CorpusNormOut(NormOut):
+    doc_id: str
+    title: str
+
+
+class CorpusNormsOut(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    norms: list[CorpusNormOut]
 
 
 class SubjectsOut(BaseModel):
@@ -715,6 +728,40 @@ def create_app(options: ServeOptions) -> FastAPI:
             headers={"content-disposition": f'attachment; filename="{doc_id}-norms.csv"'},
         )  # fmt: skip
 
+    @app.get("/norms.json", response_model=CorpusNormsOut, responses=_errors(422),
+             tags=["norms"])  # fmt: skip
+    def corpus_norms_json(
+        kind: Kind = None, subject: Subject = None, doc_type: DocType = None,
+        issuer: Issuer = None, year: Year = None, in_force: InForce = None,
+        limit: Limit = 50, offset: Offset = 0,
+    ) -> dict[str, Any]:  # fmt: skip
+        """The obligation register across the store, by kind and subject (with why each norm
+        binds it), and by the documents' type, issuer, year and status."""
+        total, norms = corpus.store.norms(
+            kind=kind, subject=subject or None, limit=limit, offset=offset,
+            filters=filters(doc_type, issuer, year, in_force),
+        )  # fmt: skip
+        return {"total": total, "offset": offset, "limit": limit, "norms": norms}
+
+    @app.get("/norms.csv", responses=_errors(422) | {
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}, tags=["norms"],
+        response_class=Response)  # fmt: skip
+    def corpus_norms_csv(
+        kind: Kind = None, subject: Subject = None, doc_type: DocType = None,
+        issuer: Issuer = None, year: Year = None, in_force: InForce = None,
+    ) -> Response:  # fmt: skip
+        """The whole filtered register across the store as CSV (at most CSV_ROWS rows)."""
+        _, norms = corpus.store.norms(
+            kind=kind, subject=subject or None, limit=CSV_ROWS,
+            filters=filters(doc_type, issuer, year, in_force),
+        )  # fmt: skip
+        rows = [(Norm.from_dict(n), n["why"] or "") for n in norms]
+        return Response(
+            norms_csv(rows, sources=[n["title"] for n in norms]),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="fagui-norms.csv"'},
+        )
+
     @app.get("/docs/{doc_id}/subjects.json", response_model=SubjectsOut,
              responses=_errors(404, 422), tags=["norms"])  # fmt: skip
     def subjects_json(doc_id: DocId) -> dict[str, Any]:
@@ -857,6 +904,19 @@ def create_app(options: ServeOptions) -> FastAPI:
              ) -> RedirectResponse:  # fmt: skip
         found = corpus.store.show(ref, date=date)
         return RedirectResponse(f"/docs/{found.doc_id}#{found.node.eid}", status_code=303)
+
+    @app.get("/norms", response_class=HTMLResponse, include_in_schema=False)
+    def corpus_norms(
+        kind: Kind = None, subject: Subject = None, doc_type: DocType = None,
+        issuer: Issuer = None, year: Year = None, in_force: InForce = None,
+        limit: Limit = 50, offset: Offset = 0, script: Script = "simplified",
+    ) -> HTMLResponse:  # fmt: skip
+        data = corpus_norms_json(kind, subject, doc_type, issuer, year, in_force, limit, offset)
+        f = filters(doc_type, issuer, year, in_force, kind, subject)
+        query = _query(kind=kind, subject=subject, doc_type=doc_type, issuer=issuer, year=year,
+                       in_force=in_force)  # fmt: skip
+        text = _render("norms.html", data=data, f=f, kinds=KINDS, script=script, query=query)
+        return HTMLResponse(_traditional(text) if script == "traditional" else text)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search(

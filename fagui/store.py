@@ -29,7 +29,7 @@ from typing import Any, Protocol
 
 from fagui.errors import FaguiError
 from fagui.model import Document, Node
-from fagui.norms import extract_norms
+from fagui.norms import EVERYONE, Norm, NormSet, applies_to, extract_norms
 from fagui.parse import cn_number, parse_canonical
 from fagui.recover import converter, recover
 from fagui.sources import load
@@ -562,6 +562,57 @@ class SQLiteStore:
                 "status": self.status(r[0]),
             }
             for r in rows
+        ]
+
+    def norms(
+        self,
+        *,
+        kind: str | None = None,
+        subject: str | None = None,
+        filters: Filters | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The obligation register across the store: how many norms match, and one page of
+        them, each with its document's id and title. With `subject`, the norms that bind it —
+        addressed to it, to a subject it is a kind of (党员干部 → 党员), or to everyone — each
+        saying why, as `applies_to` does within one document."""
+        where: list[str] = ["1"]
+        args: list[Any] = []
+        _document_filters(filters or Filters(), where, args)
+        if kind:
+            where.append("n.kind = ?")
+            args.append(kind)
+        base = " FROM norms n JOIN documents d ON d.id = n.doc_id WHERE " + " AND ".join(where)
+        order = " ORDER BY d.title, d.version_date, n.id"
+        if not subject:
+            total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
+            rows = self.db.execute(
+                "SELECT d.id, d.title, n.data" + base + order + " LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            ).fetchall()
+            return total, [
+                {"doc_id": r[0], "title": r[1]} | json.loads(r[2]) | {"why": None} for r in rows
+            ]
+        wanted = simplified(subject).strip()
+        # candidates: the subject itself, what it starts or ends with, everyone
+        rows = self.db.execute(
+            "SELECT d.id, d.title, n.data" + base + " AND n.subject IS NOT NULL AND "
+            "(n.subject = ? OR (length(n.subject) >= 2 AND (substr(?, 1, length(n.subject)) "
+            "= n.subject OR substr(?, -length(n.subject)) = n.subject)) OR n.subject IN "
+            f"({','.join('?' * len(EVERYONE))}))" + order,
+            [*args, wanted, wanted, wanted, *EVERYONE],
+        ).fetchall()
+        norms = [Norm.from_dict(json.loads(r[2])) for r in rows]
+        where_from = {
+            id(n): {"doc_id": r[0], "title": r[1]} for n, r in zip(norms, rows, strict=True)
+        }
+        bound = applies_to(NormSet("", tuple(norms)), wanted)
+        # addressed to the subject first, then to what it is a kind of, then to everyone
+        bound.sort(key=lambda pair: (pair[0].subject != wanted) + (pair[0].subject in EVERYONE))
+        return len(bound), [
+            where_from[id(n)] | n.to_dict() | {"why": why}
+            for n, why in bound[offset : offset + limit]
         ]
 
     def _common(self, expression: str) -> bool:

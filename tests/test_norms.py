@@ -9,7 +9,7 @@ import pytest
 from corpus import corpus_files, plain_text, requires_corpus
 
 from fagui.model import Document
-from fagui.norms import NormSet, applies_to, extract_norms, subject_hierarchy
+from fagui.norms import Norm, NormSet, applies_to, extract_norms, subject_hierarchy
 from fagui.parse import parse
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,6 +118,10 @@ def test_norms_binding_a_cadre_include_those_on_party_members(seed: NormSet) -> 
     why = {n.article: reason for n, reason in binding}
     assert why["18"] == "addressed to 党员干部"
     assert "党员干部 is a kind of 党员" in why["10"]
+
+
+def test_norms_round_trip_through_dicts(seed: NormSet) -> None:
+    assert [Norm.from_dict(n.to_dict()) for n in seed.norms] == list(seed.norms)
 
 
 def test_hierarchy() -> None:

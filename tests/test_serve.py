@@ -355,7 +355,7 @@ def test_openapi_lists_every_api_route_with_its_errors(client: TestClient) -> No
     paths = schema["paths"]
     for route in ("/docs.json", "/docs/{doc_id}.json", "/docs/{doc_id}/provisions/{eid}.json",
                   "/cite.json", "/docs/{doc_id}/norms.json", "/docs/{doc_id}/norms.csv",
-                  "/docs/{doc_id}/subjects.json", "/search.json", "/recover.json",
+                  "/docs/{doc_id}/subjects.json", "/norms.json", "/norms.csv", "/search.json", "/recover.json",
                   "/recover/file.json", "/ingest.json"):  # fmt: skip
         assert route in paths, route
         for operation in paths[route].values():
@@ -366,3 +366,25 @@ def test_openapi_lists_every_api_route_with_its_errors(client: TestClient) -> No
                 assert ref.endswith("/ErrorBody"), (route, ref)
     assert not any(p.startswith("/docs/{doc_id}") and not p.endswith((".json", ".csv"))
                    for p in paths)  # HTML pages stay out of the API  # fmt: skip
+
+
+def test_register_across_the_store(client: TestClient, seed: str) -> None:
+    prohibitions = client.get("/norms.json", params={"kind": "prohibition", "limit": 100}).json()
+    assert prohibitions["total"] > 13  # the seed alone has 第十条 to 第十四条, and more
+    assert {n["kind"] for n in prohibitions["norms"]} == {"prohibition"}
+    titles = {n["title"] for n in prohibitions["norms"]}
+    assert SEED_TITLE in titles and "中华人民共和国网络安全法" in titles
+    # a subject: its own norms first, then those of what it is a kind of, then everyone's
+    cadres = client.get("/norms.json", params={"subject": "党员干部", "limit": 100}).json()
+    whys = [n["why"] for n in cadres["norms"]]
+    assert whys[0] == "addressed to 党员干部"
+    assert any("党员干部 is a kind of 党员" in w for w in whys)
+    kinds_of = [n for n in cadres["norms"] if n["subject"] == "党员"]
+    assert kinds_of and {n["title"] for n in kinds_of} == {SEED_TITLE}
+    order = [0 if w.startswith("addressed") else 2 if "binds everyone" in w else 1 for w in whys]
+    assert order == sorted(order)
+    csv_rows = list(csv.DictReader(io.StringIO(
+        client.get("/norms.csv", params={"subject": "党员干部"}).text)))  # fmt: skip
+    assert len(csv_rows) == cadres["total"] and csv_rows[0]["source"] == SEED_TITLE
+    page = client.get("/norms", params={"kind": "prohibition", "subject": ""}).text
+    assert page.count('<tr class="k-prohibition"') == min(50, prohibitions["total"])
