@@ -355,8 +355,8 @@ def test_openapi_lists_every_api_route_with_its_errors(client: TestClient) -> No
     paths = schema["paths"]
     for route in ("/docs.json", "/docs/{doc_id}.json", "/docs/{doc_id}/provisions/{eid}.json",
                   "/cite.json", "/docs/{doc_id}/norms.json", "/docs/{doc_id}/norms.csv",
-                  "/docs/{doc_id}/subjects.json", "/norms.json", "/norms.csv", "/search.json", "/recover.json",
-                  "/recover/file.json", "/ingest.json"):  # fmt: skip
+                  "/docs/{doc_id}/subjects.json", "/norms.json", "/norms.csv", "/search.json",
+                  "/recover.json", "/recover/file.json", "/ingest.json"):  # fmt: skip
         assert route in paths, route
         for operation in paths[route].values():
             errors = {c: r for c, r in operation["responses"].items() if c.startswith("4")}
