@@ -11,6 +11,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,6 +93,20 @@ def test_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
         ServeOptions(db=tmp_path / "absent.db")
     with pytest.raises(FaguiError, match="token"):
         ServeOptions(db=tmp_path / "absent.db", allow_ingest=True)
+
+
+def test_serve_command_refuses_a_missing_store(tmp_path: Path) -> None:
+    missing = tmp_path / "none.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "fagui.cli", "serve", "--db", str(missing)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"fagui: {missing}: no store there; ingest regulations first (fagui ingest FILES --db "
+        f"{missing}) or serve with --allow-ingest"
+    ]
+    assert not missing.exists()  # serving never creates a store it was not allowed to write
 
 
 # -- documents -------------------------------------------------------------------------------------
