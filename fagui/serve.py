@@ -19,7 +19,6 @@ and version history.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import functools
 import gzip
@@ -27,12 +26,16 @@ import html
 import itertools
 import json
 import logging
+import multiprocessing
+import queue
 import re
+import resource
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode
@@ -50,9 +53,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fagui.errors import FaguiError, SourceError
+from fagui.errors import FaguiError
 from fagui.export import DIVISIONS, norm_rows, norms_csv
-from fagui.model import SCRIPTS, Document, Node, Recovered
+from fagui.model import SCRIPTS, Document, Node
 from fagui.norms import KINDS, Norm, NormSet, extract_norms, subject_hierarchy
 from fagui.parse import parse_canonical
 from fagui.recover import converter, recover
@@ -64,7 +67,9 @@ __all__ = ["MAX_BODY", "RECOVER_SECONDS", "ServeOptions", "create_app"]
 log = logging.getLogger("fagui.serve")
 
 MAX_BODY = 5 * 1024 * 1024  # bytes a request may send
-RECOVER_SECONDS = 30.0  # a recovery that takes longer is abandoned with 503
+RECOVER_SECONDS = 30.0  # a recovery that takes longer is stopped (its process killed): 503
+RECOVER_MEMORY = 2 * 1024**3  # address space of a recovery's process
+RECOVERIES = 2  # recoveries at once; more are refused with 503
 PAGE_CACHE = 256 * 1024 * 1024  # bytes of rendered pages kept (gzipped: ~10 000 pages)
 DOC_CACHE = 64  # parsed documents (with their norms) kept
 CSV_ROWS = 100_000  # rows of the corpus-wide register CSV
@@ -241,6 +246,15 @@ class IngestOut(BaseModel):
     status: str
     doc_id: str
     title: str
+
+
+# The upload routes take the file itself as the request body.
+_FILE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -427,6 +441,7 @@ class Corpus:
         self.writer: SQLiteStore | None = None
         if options.allow_ingest:
             self.writer = SQLiteStore(options.db)  # creates and migrates the file
+        self.store.db.execute("SELECT 1")  # a file that is no store fails here, not per request
 
     @property
     def store(self) -> SQLiteStore:
@@ -471,6 +486,7 @@ def _env() -> Environment:
     )
     env.filters["snippet"] = _snippet_html
     env.globals["KIND_NAMES"] = KIND_NAMES
+    env.globals["qs"] = _qs
     return env
 
 
@@ -590,7 +606,8 @@ def _traditional(page: str) -> str:
 def create_app(options: ServeOptions) -> FastAPI:
     """The fagui web application over the store `options.db`."""
     corpus = Corpus(options)
-    recover_pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="rec")
+    recoveries = anyio.CapacityLimiter(RECOVERIES)
+    recoverers = Recoverers(RECOVERIES)
     app = FastAPI(
         title="fagui",
         summary="Chinese regulations as clean, structured, queryable data",
@@ -603,6 +620,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         lifespan=_lifespan,
     )
     app.state.corpus = corpus
+    app.state.recoverers = recoverers
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     app.add_middleware(EmptyQueryIsNone)
 
@@ -662,16 +680,14 @@ def create_app(options: ServeOptions) -> FastAPI:
         result = corpus.store.search(q, limit=limit, offset=offset, filters=f)
         return result.to_dict() | {"offset": offset}
 
-    def recovered(text: str, name: str, encoding: str | None, script: str) -> dict[str, Any]:
-        future = recover_pool.submit(recover, text, source=name, encoding=encoding, script=script)
-        try:
-            result: Recovered = future.result(timeout=RECOVER_SECONDS)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise HTTPError(503, f"recovery took over {RECOVER_SECONDS:.0f} s; try a smaller "
-                                 "copy") from None  # fmt: skip
-        title = parse_canonical(result.text, source=name).title if result.text.strip() else ""
-        return result.to_dict() | {"title": title, "counts": result.counts()}
+    async def recovered(data: bytes | str, name: str, script: str) -> dict[str, Any]:
+        """Read (bytes) and recover a copy in a child process, killed after RECOVER_SECONDS;
+        at most RECOVERIES at once, and a request beyond them is refused at once."""
+        if recoveries.available_tokens < 1:
+            raise HTTPError(503, "the server is busy recovering other copies; try again shortly")
+        return await anyio.to_thread.run_sync(  # type: ignore[no-any-return]
+            recoverers.run, data, name, script, limiter=recoveries
+        )
 
     # -- JSON API (registered before the HTML routes: /docs/{id} would also match x.json) --------
 
@@ -782,17 +798,19 @@ def create_app(options: ServeOptions) -> FastAPI:
         f = filters(doc_type, issuer, year, in_force, kind, subject)
         return search_data(q, limit, offset, f)
 
-    @app.post("/recover.json", response_model=RecoverOut, responses=_errors(400, 413, 422, 503),
-              tags=["recover"])  # fmt: skip
-    def recover_json(request: Annotated[RecoverIn, Body()]) -> dict[str, Any]:
+    @app.post("/recover.json", response_model=RecoverOut, tags=["recover"],
+              responses=_errors(400, 413, 422, 503))  # fmt: skip
+    async def recover_json(request: Annotated[RecoverIn, Body()]) -> dict[str, Any]:
         """Recover the official text from a pasted copy, with every change it made."""
-        return recovered(request.text, "pasted", None, request.script)
+        return await recovered(request.text, "pasted", request.script)
 
-    @app.post("/recover/file.json", response_model=RecoverOut,
-              responses=_errors(400, 413, 422, 503), tags=["recover"],
-              openapi_extra={"requestBody": {"required": True, "content": {
-                  "application/octet-stream": {"schema": {"type": "string",
-                                                          "format": "binary"}}}}})  # fmt: skip
+    @app.post(
+        "/recover/file.json",
+        response_model=RecoverOut,
+        responses=_errors(400, 413, 415, 422, 503),
+        tags=["recover"],
+        openapi_extra=_FILE_BODY,
+    )
     async def recover_file_json(
         request: Request,
         name: Annotated[str, Query(max_length=200, description="the file's name: its extension "
@@ -800,14 +818,16 @@ def create_app(options: ServeOptions) -> FastAPI:
         script: Script = "simplified",
     ) -> dict[str, Any]:  # fmt: skip
         """Recover from an uploaded file (any encoding, HTML, DOCX), sent as the request body."""
-        data = await request.body()
-        source = load(data, Path(name).name or "upload.txt")
-        return await asyncio.to_thread(recovered, source.text, source.name, source.encoding, script)
+        _raw_body(request)
+        return await recovered(await request.body(), Path(name).name or "upload.txt", script)
 
-    @app.post("/ingest.json", response_model=IngestOut, responses=_errors(400, 401, 403, 413, 422),
-              tags=["ingest"], openapi_extra={"requestBody": {"required": True, "content": {
-                  "application/octet-stream": {"schema": {"type": "string",
-                                                          "format": "binary"}}}}})  # fmt: skip
+    @app.post(
+        "/ingest.json",
+        response_model=IngestOut,
+        tags=["ingest"],
+        responses=_errors(400, 401, 403, 413, 415, 422),
+        openapi_extra=_FILE_BODY,
+    )
     async def ingest_json(
         request: Request,
         name: Annotated[str, Query(max_length=200)] = "upload.txt",
@@ -820,31 +840,37 @@ def create_app(options: ServeOptions) -> FastAPI:
         given = credentials.credentials if credentials else ""
         if not secrets.compare_digest(given.encode(), (options.token or "").encode()):
             raise HTTPError(401, "ingest needs the server's token: Authorization: Bearer TOKEN")
+        _raw_body(request)
         data = await request.body()
         return await asyncio.to_thread(corpus.ingest, data, Path(name).name or "upload.txt")
 
     # -- the reader (HTML) ------------------------------------------------------------------------
 
     async def page(
-        request: Request, key: tuple[Any, ...], script: str, make: Callable[[], str]
+        request: Request, key: tuple[Any, ...] | None, script: str, make: Callable[[], str]
     ) -> Response:
-        """A rendered page, cached gzipped while the store is unchanged; traditional on
-        request. A cached page is sent from the event loop, as it is to clients that take
-        gzip; rendering one runs in the thread pool."""
+        """A rendered page, cached gzipped under `key` (None: not cached) while the store is
+        unchanged; traditional on request. A cached page is sent from the event loop, as it is
+        to clients that take gzip; rendering one runs in the thread pool."""
 
         def build() -> bytes:
             text = make()
             text = _traditional(text) if script == "traditional" else text
             return gzip.compress(text.encode(), compresslevel=6, mtime=0)
 
-        full = (*key, script, corpus.generation())
-        body = corpus.pages.peek(full)
-        if body is None:
-            body = await run_in_threadpool(corpus.pages.get, full, build)
+        if key is None:
+            body = await run_in_threadpool(build)
+        else:
+            full = (*key, script, corpus.generation())
+            body = corpus.pages.peek(full)
+            if body is None:
+                body = await run_in_threadpool(corpus.pages.get, full, build)
+        headers = {"vary": "Accept-Encoding"}
         if "gzip" in request.headers.get("accept-encoding", ""):
-            headers = {"content-encoding": "gzip", "vary": "Accept-Encoding"}
+            headers["content-encoding"] = "gzip"
             return Response(body, media_type="text/html; charset=utf-8", headers=headers)
-        return Response(gzip.decompress(body), media_type="text/html; charset=utf-8")
+        return Response(gzip.decompress(body), media_type="text/html; charset=utf-8",
+                        headers=headers)  # fmt: skip
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -858,33 +884,38 @@ def create_app(options: ServeOptions) -> FastAPI:
         in_force: InForce = None, limit: Limit = 50, offset: Offset = 0,
         script: Script = "simplified",
     ) -> Response:  # fmt: skip
+        params = _params(title=title, doc_type=doc_type, issuer=issuer, year=year,
+                         in_force=in_force, limit=limit, script=script)  # fmt: skip
+
         def make() -> str:
             data = list_documents_json(title, doc_type, issuer, year, in_force, limit, offset)
             return _render("documents.html", data=data, title=title or "", script=script,
-                           query=_query(title=title, doc_type=doc_type, issuer=issuer,
-                                        year=year, in_force=in_force))  # fmt: skip
+                           params=params)  # fmt: skip
 
-        key = ("docs", title, doc_type, issuer, year, in_force, limit, offset)
+        # a free-text title would let requests fill the cache: such lists are not kept
+        key = None if title else ("docs", doc_type, issuer, year, in_force, limit, offset)
         return await page(request, key, script, make)
 
     @app.get("/docs/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     async def document(request: Request, doc_id: DocId, kind: Kind = None, subject: Subject = None,
                        script: Script = "simplified") -> Response:  # fmt: skip
         def make() -> str:
-            data = document_data(doc_id)
             doc, norm_set = corpus.document(doc_id)
             register = norms_data(doc_id, kind, subject)
             counts: dict[str, int] = {}
             for n in norm_set.norms:
                 counts[n.kind] = counts.get(n.kind, 0) + 1
+            data = {"status": corpus.store.status(doc_id),
+                    "versions": corpus.store.versions(doc_id)}  # fmt: skip
             return _render(
                 "document.html", doc=doc, data=data, doc_id=doc_id, toc=_toc(doc),
                 blocks=_blocks(doc, norm_set, kind), register=register, counts=counts,
                 kind=kind, subject=subject or "", script=script,
-                query=_query(kind=kind, subject=subject),
+                params=_params(kind=kind, subject=subject, script=script),
             )  # fmt: skip
 
-        return await page(request, ("doc", doc_id, kind, subject), script, make)
+        key = None if subject else ("doc", doc_id, kind)
+        return await page(request, key, script, make)
 
     @app.get("/docs/{doc_id}/provisions/{eid}", response_class=HTMLResponse,
              include_in_schema=False)  # fmt: skip
@@ -894,7 +925,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         def make() -> str:
             data = provision_json(doc_id, eid)
             return _render("provision.html", p=data, doc_id=doc_id, eid=eid, script=script,
-                           query="")  # fmt: skip
+                           params=_params(script=script))  # fmt: skip
 
         return await page(request, ("provision", doc_id, eid), script, make)
 
@@ -913,10 +944,10 @@ def create_app(options: ServeOptions) -> FastAPI:
     ) -> HTMLResponse:  # fmt: skip
         data = corpus_norms_json(kind, subject, doc_type, issuer, year, in_force, limit, offset)
         f = filters(doc_type, issuer, year, in_force, kind, subject)
-        query = _query(kind=kind, subject=subject, doc_type=doc_type, issuer=issuer, year=year,
-                       in_force=in_force)  # fmt: skip
-        text = _render("norms.html", data=data, f=f, kinds=KINDS, script=script, query=query)
-        return HTMLResponse(_traditional(text) if script == "traditional" else text)
+        params = _params(kind=kind, subject=subject, doc_type=doc_type, issuer=issuer, year=year,
+                         in_force=in_force, limit=limit, script=script)  # fmt: skip
+        return _html(_render("norms.html", data=data, f=f, kinds=KINDS, script=script,
+                             params=params), script)  # fmt: skip
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search(
@@ -927,38 +958,131 @@ def create_app(options: ServeOptions) -> FastAPI:
     ) -> HTMLResponse:  # fmt: skip
         f = filters(doc_type, issuer, year, in_force, kind, subject)
         data = search_data(q, limit, offset, f) if q.strip() else None
-        text = _render("search.html", q=q, data=data, f=f, limit=limit, offset=offset,
-                       script=script, kinds=KINDS,
-                       query=_query(q=q, kind=kind, subject=subject, doc_type=doc_type,
-                                    issuer=issuer, year=year, in_force=in_force))  # fmt: skip
-        return HTMLResponse(_traditional(text) if script == "traditional" else text)
+        params = _params(q=q, kind=kind, subject=subject, doc_type=doc_type, issuer=issuer,
+                         year=year, in_force=in_force, limit=limit, script=script,
+                         default_limit=20)  # fmt: skip
+        return _html(_render("search.html", q=q, data=data, f=f, limit=limit, offset=offset,
+                             script=script, kinds=KINDS, params=params), script)  # fmt: skip
 
     @app.get("/recover", response_class=HTMLResponse, include_in_schema=False)
     def recover_form(script: Script = "simplified") -> HTMLResponse:
-        return HTMLResponse(_render("recover.html", result=None, pasted="", script=script,
-                                    query=""))  # fmt: skip
+        return _html(_render("recover.html", result=None, pasted="", script=script,
+                             params=_params(script=script)), script)  # fmt: skip
 
     @app.post("/recover", response_class=HTMLResponse, include_in_schema=False)
     async def recover_page(request: Request) -> HTMLResponse:
         form = await request.form(max_files=1, max_fields=4, max_part_size=MAX_BODY)
         upload = form.get("file")
-        pasted = str(form.get("text") or "")
+        # a form sends its text with \r\n line ends, whatever was pasted
+        pasted = str(form.get("text") or "").replace("\r\n", "\n")
         out_script = str(form.get("script") or "simplified")
         if out_script not in SCRIPTS:
             raise HTTPError(422, f"script must be one of {', '.join(SCRIPTS)}")
+        copy: bytes | str
         if upload is not None and not isinstance(upload, str) and upload.filename:
-            data = await upload.read()
-            source = load(data, Path(upload.filename).name)
-            text, name, encoding = source.text, source.name, source.encoding
+            copy, name = await upload.read(), Path(upload.filename).name or "upload.txt"
         elif pasted.strip():
-            text, name, encoding = pasted, "pasted", None
+            copy, name = pasted, "pasted"
         else:
             raise HTTPError(400, "paste a copy of a regulation or choose a file")
-        result = await asyncio.to_thread(recovered, text, name, encoding, out_script)
+        result = await recovered(copy, name, out_script)
         return HTMLResponse(_render("recover.html", result=result, pasted=pasted,
-                                    script="simplified", query=""))  # fmt: skip
+                                    script="simplified", params={}))  # fmt: skip
 
     return app
+
+
+def _raw_body(request: Request) -> None:
+    """The upload routes take the file itself as the body: a form or JSON is refused (415)
+    rather than read as a regulation."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("multipart/form-data", "application/x-www-form-urlencoded", "application/json"):
+        raise HTTPError(415, f"send the file itself as the body (application/octet-stream), "
+                             f"not {kind}")  # fmt: skip
+
+
+class Recoverers:
+    """`size` worker processes that recover copies, each warmed up once (the first recovery
+    in a process loads dictionaries for a third of a second). A job that runs over
+    RECOVER_SECONDS has its worker killed and replaced, so the work really stops; a worker
+    that dies (its memory is capped at RECOVER_MEMORY) is replaced too."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.idle: queue.SimpleQueue[tuple[Any, Connection]] = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        self.started = False
+
+    def _start(self) -> tuple[Any, Connection]:
+        context = multiprocessing.get_context("spawn")  # never fork a threaded server
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_recovery_worker, args=(theirs,), daemon=True)
+        process.start()
+        theirs.close()
+        return process, ours
+
+    def start(self) -> None:
+        """Start the workers (once)."""
+        with self.lock:
+            if not self.started:
+                for _ in range(self.size):
+                    self.idle.put(self._start())
+                self.started = True
+
+    def run(self, data: bytes | str, name: str, script: str) -> dict[str, Any]:
+        """Recover one copy in a worker; the caller keeps at most `size` runs at once."""
+        self.start()
+        process, conn = self.idle.get()
+        stopped = False
+        try:
+            conn.send((data, name, script))
+            if not conn.poll(RECOVER_SECONDS):
+                stopped = True
+                raise HTTPError(503, f"recovery took over {RECOVER_SECONDS:g} s and was "
+                                     "stopped; try a smaller copy")  # fmt: skip
+            status, value = conn.recv()
+        except (EOFError, OSError):  # the worker died: out of memory, most likely
+            stopped = True
+            raise HTTPError(400, f"{name}: the copy could not be read within the limits") from None
+        finally:
+            if stopped:
+                process.kill()
+                process.join()
+                conn.close()
+                process, conn = self._start()
+            self.idle.put((process, conn))
+        if status == "error":
+            raise HTTPError(400, value)
+        return value  # type: ignore[no-any-return]
+
+
+def _recovery_worker(conn: Connection) -> None:
+    """A worker process: cap memory, warm up, then recover what comes down the pipe."""
+    resource.setrlimit(resource.RLIMIT_AS, (RECOVER_MEMORY, RECOVER_MEMORY))
+    _recovery_job("第一条　为了规范网络行为，制定本规定。\n", "warm-up", "simplified")
+    while True:
+        try:
+            data, name, script = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(_recovery_job(data, name, script))
+
+
+def _recovery_job(data: bytes | str, name: str, script: str) -> tuple[str, Any]:
+    """Read the copy (bytes), recover it, find its title: ("ok", result) or ("error", why)."""
+    try:
+        if isinstance(data, bytes):
+            source = load(data, name, max_bytes=MAX_BODY)
+            text, name, encoding = source.text, source.name, source.encoding
+        else:
+            text, encoding = data, None
+        result = recover(text, source=name, encoding=encoding, script=script)
+        title = parse_canonical(result.text, source=name).title if result.text.strip() else ""
+        return "ok", result.to_dict() | {"title": title, "counts": result.counts()}
+    except FaguiError as exc:
+        return "error", str(exc)
+    except MemoryError:
+        return "error", f"{name}: reading it needs more memory than a recovery may use"
 
 
 @contextlib.asynccontextmanager
@@ -969,9 +1093,26 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def _query(**params: Any) -> str:
-    """The query string of the filters that are set, to carry across links."""
-    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+def _params(*, default_limit: int = 50, **params: Any) -> dict[str, Any]:
+    """The parameters of a page that links carry on: the filters that are set, the script
+    when it is traditional, the page size when it is not the default."""
+    if params.get("script") == "simplified":
+        params["script"] = None
+    if params.get("limit") == default_limit:
+        params["limit"] = None
+    return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+def _qs(params: Mapping[str, Any], **changes: Any) -> str:
+    """`?a=1&b=2`: `params` with `changes` applied (None drops a parameter); "" when empty."""
+    merged = {**params, **changes}
+    pairs = {k: str(v).lower() if isinstance(v, bool) else v for k, v in merged.items()
+             if v is not None and v != ""}  # fmt: skip
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+def _html(page: str, script: str) -> HTMLResponse:
+    return HTMLResponse(_traditional(page) if script == "traditional" else page)
 
 
 def _version() -> str:
@@ -980,18 +1121,11 @@ def _version() -> str:
     return __version__
 
 
-def ensure_store(options: ServeOptions) -> None:
-    """Raise a clear error when the store cannot be opened for reading."""
-    try:
-        SQLiteStore(options.db, readonly=True).close()
-    except Exception as exc:  # sqlite3.DatabaseError and the like
-        raise SourceError(str(options.db), f"not a fagui store ({exc})") from None
-
-
 def serve(options: ServeOptions, *, host: str, port: int) -> None:
     """Run the server until interrupted."""
     import uvicorn
 
     app = create_app(options)
-    ensure_store(options)
+    # start the recovery workers now, so the first recovery does not wait for them
+    threading.Thread(target=app.state.recoverers.start, daemon=True).start()
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)

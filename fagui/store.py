@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from fagui.errors import FaguiError
+from fagui.errors import FaguiError, SourceError
 from fagui.model import Document, Node
 from fagui.norms import EVERYONE, Norm, NormSet, applies_to, extract_norms
 from fagui.parse import cn_number, parse_canonical
@@ -282,19 +282,31 @@ class SQLiteStore:
     """The corpus in one SQLite file. Writers hold one transaction per document."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        """Open (and, for writing, create and migrate) the store at `path`; a file that is
+        not a fagui store, or one older than this fagui when read-only, is a SourceError."""
         self.path = str(path)
         self.readonly = readonly
-        if readonly:
-            uri = f"file:{Path(self.path).resolve()}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        else:
-            if self.path != ":memory:":
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.migrate()
+        try:
+            if readonly:
+                uri = f"file:{Path(self.path).resolve()}?mode=ro"
+                self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+                self.db.execute("SELECT id FROM documents LIMIT 1").fetchall()
+            else:
+                if self.path != ":memory:":
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA foreign_keys=ON")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                version = self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise SourceError(self.path, f"not a fagui store ({exc})") from None
+        if version < len(MIGRATIONS):
+            raise SourceError(
+                self.path, f"a store of schema {version}, older than this fagui's "
+                f"{len(MIGRATIONS)}: open it once for writing (fagui ingest) to migrate it",
+            )  # fmt: skip
         self.db.execute("PRAGMA busy_timeout=10000")
         # Readers map the file: every connection of a server shares the OS's copy of it.
         self.db.execute("PRAGMA mmap_size=1073741824")
