@@ -38,6 +38,7 @@ from lxml import etree
 from fagui.errors import OptionsError
 from fagui.model import Document, Node
 from fagui.norms import Norm, NormSet, applies_to
+from fagui.recover import converter
 
 __all__ = ["FORMATS", "NORM_COLUMNS", "frbr_uri", "norm_rows", "norms_csv", "render", "to_akn",
            "to_json", "to_jsonl", "to_markdown", "to_text", "validate_akn"]  # fmt: skip
@@ -462,7 +463,10 @@ def norm_rows(
     norm_set: NormSet, *, subject: str | None = None, kind: str | None = None
 ) -> list[tuple[Norm, str]]:
     """The norms to list, each with why it applies: all of them, or those binding `subject`
-    (addressed to it or to what it is a kind of), then only those of `kind`."""
+    (in either script; addressed to it or to what it is a kind of), then only those of
+    `kind`."""
+    if subject:  # in either script: the norms' subjects are simplified
+        subject = converter("t2s").convert(subject.strip())
     rows = applies_to(norm_set, subject) if subject else [(norm, "") for norm in norm_set.norms]
     return [(n, why) for n, why in rows if kind is None or n.kind == kind]
 

@@ -159,10 +159,15 @@ class Node:
     def full_text(self) -> str:
         """The node's text followed by its descendants' texts, in order, one per line; items
         and subitems with their labels, as the text writes them (（一）…)."""
+        return "\n".join(line for _, line in self.lines())
+
+    def lines(self) -> Iterator[tuple[Node, str]]:
+        """The lines of `full_text`, each with the node whose text it is."""
         own = self.label + self.text if self.type in ("item", "subitem") else self.text
-        parts = [own] if own else []
-        parts += [t for child in self.children if (t := child.full_text())]
-        return "\n".join(parts)
+        if own:
+            yield self, own
+        for child in self.children:
+            yield from child.lines()
 
     def walk(self) -> Iterator[Node]:
         """This node and every node below it, in document order."""

@@ -24,7 +24,6 @@ import functools
 import gzip
 import html
 import itertools
-import json
 import logging
 import multiprocessing
 import queue
@@ -33,7 +32,7 @@ import resource
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -357,16 +356,33 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         message = f"request body over {self.limit // (1024 * 1024)} MB"
-        status = 413
-        body = json.dumps(ErrorBody(error=message, status=status).model_dump()).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        response = _error_response(Request(scope), 413, message, {"connection": "close"})
+        await response(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
+
+
+class HeadIsGet:
+    """HEAD is GET without the body, on every route (link checkers and monitors use it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body"):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, headers_only)
 
 
 class EmptyQueryIsNone:
@@ -500,15 +516,6 @@ def _render(template: str, **context: Any) -> str:
     return _env().get_template(template).render(**context)
 
 
-def _lines(node: Node) -> Iterator[tuple[Node, str]]:
-    """The lines of `node.full_text()`, each with the node it comes from, in order."""
-    own = node.label + node.text if node.type in ("item", "subitem") else node.text
-    if own:
-        yield node, own
-    for child in node.children:
-        yield from _lines(child)
-
-
 def _marked(line: str, start: int, norms: list[tuple[int, Norm]]) -> Markup:
     """One line of an article with the norms that cover it marked by kind. `start` is the
     line's offset in the article's full text, `norms` the article's (index, norm) pairs; where
@@ -556,13 +563,13 @@ def _blocks(doc: Document, norm_set: NormSet, kind: str | None) -> list[_Block]:
     def lines(node: Node, norms: list[tuple[int, Norm]]) -> tuple[tuple[str, Markup], ...]:
         result = []
         offset = 0
-        for owner, line in _lines(node):
+        for owner, line in node.lines():
             result.append((owner.eid, _marked(line, offset, norms)))
             offset += len(line) + 1
         return tuple(result)
 
     def visit(node: Node, level: int) -> None:
-        if node.type in DIVISIONS:
+        if node.type in DIVISIONS or _holds_articles(node):
             out.append(_Block("division", node.eid, level, node.label, node.heading))
             for child in node.children:
                 visit(child, level + 1)
@@ -577,11 +584,16 @@ def _blocks(doc: Document, norm_set: NormSet, kind: str | None) -> list[_Block]:
     return out
 
 
+def _holds_articles(node: Node) -> bool:
+    """A block that groups articles (附则 after the 编 of a code) reads like a division."""
+    return node.type != "article" and any(c.type == "article" for c in node.children)
+
+
 def _toc(doc: Document) -> list[dict[str, Any]]:
     """Table of contents: divisions with their articles, as nested entries."""
 
     def entry(node: Node) -> dict[str, Any] | None:
-        if node.type in DIVISIONS:
+        if node.type in DIVISIONS or _holds_articles(node):
             children = [e for c in node.children if (e := entry(c))]
             return {"eid": node.eid, "label": f"{node.label} {node.heading}".strip(),
                     "children": children, "article": False}  # fmt: skip
@@ -623,6 +635,7 @@ def create_app(options: ServeOptions) -> FastAPI:
     app.state.recoverers = recoverers
     app.add_middleware(BodyLimit, limit=MAX_BODY)
     app.add_middleware(EmptyQueryIsNone)
+    app.add_middleware(HeadIsGet)
 
     # -- errors ---------------------------------------------------------------------------------
 

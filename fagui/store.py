@@ -171,14 +171,21 @@ def work_key(title: str) -> str:
     return re.sub(r"[\s\u3000]+", "", key)
 
 
-# A document is in force when no later version of its work and no 同时废止 of another work
-# names it (the SQL twin of SQLiteStore.status, for filtering inside a query).
-_IN_FORCE = (
-    "(NOT EXISTS (SELECT 1 FROM documents d2 WHERE d2.work_id = d.work_id "
-    "AND COALESCE(d2.version_date, '') > COALESCE(d.version_date, '')) "
-    "AND NOT EXISTS (SELECT 1 FROM repeals r JOIN documents d3 ON d3.id = r.doc_id "
-    "JOIN works w ON w.id = d.work_id WHERE r.work_key = w.key AND d3.work_id != d.work_id))"
+# A document `d` is superseded when its work has a later version, repealed when another work's
+# document says 《title》…废止, else in force: the status as SQL, for any query on `d`.
+_SUPERSEDED = (
+    "EXISTS (SELECT 1 FROM documents d2 WHERE d2.work_id = d.work_id "
+    "AND COALESCE(d2.version_date, '') > COALESCE(d.version_date, ''))"
 )
+_REPEALED = (
+    "EXISTS (SELECT 1 FROM repeals r JOIN documents d3 ON d3.id = r.doc_id "
+    "JOIN works w3 ON w3.id = d.work_id WHERE r.work_key = w3.key AND d3.work_id != d.work_id)"
+)
+_STATUS = (
+    f"CASE WHEN {_SUPERSEDED} THEN 'superseded' WHEN {_REPEALED} THEN 'repealed' "
+    "ELSE 'in force' END"
+)
+_IN_FORCE = f"(NOT {_SUPERSEDED} AND NOT {_REPEALED})"
 
 # ---------------------------------------------------------------------------------------------
 # Results
@@ -424,27 +431,12 @@ class SQLiteStore:
     # -- reading --------------------------------------------------------------------------------
 
     def status(self, doc_id: str) -> str:
-        row = self.db.execute(
-            "SELECT w.key, d.version_date, d.work_id FROM documents d JOIN works w "
-            "ON w.id = d.work_id WHERE d.id = ?",
-            (doc_id,),
-        ).fetchone()
-        if row is None:
+        """in force, superseded (a later version is in the store) or repealed."""
+        row = self.db.execute(f"SELECT {_STATUS} FROM documents d WHERE d.id = ?", (doc_id,))
+        found = row.fetchone()
+        if found is None:
             raise NotFound(f"no document {doc_id}")
-        key, version, work_id = row
-        later = self.db.execute(
-            "SELECT 1 FROM documents WHERE work_id = ? AND id != ? AND "
-            "COALESCE(version_date, '') > COALESCE(?, '') LIMIT 1",
-            (work_id, doc_id, version),
-        ).fetchone()
-        if later:
-            return "superseded"
-        repealed = self.db.execute(
-            "SELECT 1 FROM repeals r JOIN documents d ON d.id = r.doc_id "
-            "WHERE r.work_key = ? AND d.work_id != ? LIMIT 1",
-            (key, work_id),
-        ).fetchone()
-        return "repealed" if repealed else "in force"
+        return str(found[0])
 
     def document(self, doc_id: str) -> Document:
         row = self.db.execute("SELECT tree FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -454,9 +446,9 @@ class SQLiteStore:
 
     def versions(self, doc_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
-            "SELECT d2.id, d2.title, d2.version_date, d2.effective FROM documents d "
-            "JOIN documents d2 ON d2.work_id = d.work_id WHERE d.id = ? "
-            "ORDER BY COALESCE(d2.version_date, '')",
+            f"SELECT d.id, d.title, d.version_date, d.effective, {_STATUS} FROM documents d "
+            "JOIN documents d0 ON d0.work_id = d.work_id WHERE d0.id = ? "
+            "ORDER BY COALESCE(d.version_date, '')",
             (doc_id,),
         ).fetchall()
         return [
@@ -465,7 +457,7 @@ class SQLiteStore:
                 "title": r[1],
                 "date": r[2],
                 "effective": r[3],
-                "status": self.status(r[0]),
+                "status": r[4],
                 "latest": n == len(rows) - 1,
             }
             for n, r in enumerate(rows)
@@ -551,13 +543,13 @@ class SQLiteStore:
         args: list[Any] = []
         _document_filters(filters or Filters(), where, args)
         if title:
-            where.append("(d.title LIKE ? OR w.key LIKE ?)")
-            args += [f"%{title}%", f"%{simplified(title)}%"]
+            where.append("(instr(d.title, ?) > 0 OR instr(w.key, ?) > 0)")
+            args += [title, simplified(title)]
         base = " FROM documents d JOIN works w ON w.id = d.work_id WHERE " + " AND ".join(where)
         total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
         rows = self.db.execute(
             "SELECT d.id, d.title, d.doc_type, d.version_date, d.effective, d.issuers,"
-            " (SELECT count(*) FROM articles a WHERE a.doc_id = d.id)"
+            f" (SELECT count(*) FROM articles a WHERE a.doc_id = d.id), {_STATUS}"
             + base
             + " ORDER BY w.key, COALESCE(d.version_date, '') DESC LIMIT ? OFFSET ?",
             [*args, limit, offset],
@@ -571,7 +563,7 @@ class SQLiteStore:
                 "effective": r[4],
                 "issuers": json.loads(r[5]),
                 "articles": r[6],
-                "status": self.status(r[0]),
+                "status": r[7],
             }
             for r in rows
         ]
@@ -607,13 +599,13 @@ class SQLiteStore:
                 {"doc_id": r[0], "title": r[1]} | json.loads(r[2]) | {"why": None} for r in rows
             ]
         wanted = simplified(subject).strip()
-        # candidates: the subject itself, what it starts or ends with, everyone
+        # candidates: every subject inside the wanted one (what it is a kind of starts or ends
+        # it, and so on up the chain), and everyone; applies_to decides
         rows = self.db.execute(
             "SELECT d.id, d.title, n.data" + base + " AND n.subject IS NOT NULL AND "
-            "(n.subject = ? OR (length(n.subject) >= 2 AND (substr(?, 1, length(n.subject)) "
-            "= n.subject OR substr(?, -length(n.subject)) = n.subject)) OR n.subject IN "
+            "(instr(?, n.subject) > 0 OR n.subject IN "
             f"({','.join('?' * len(EVERYONE))}))" + order,
-            [*args, wanted, wanted, wanted, *EVERYONE],
+            [*args, wanted, *EVERYONE],
         ).fetchall()
         norms = [Norm.from_dict(json.loads(r[2])) for r in rows]
         where_from = {
@@ -665,8 +657,9 @@ class SQLiteStore:
         key = work_key(title)
         rows = self.db.execute(
             "SELECT d.id, d.version_date, w.key FROM documents d JOIN works w ON w.id = d.work_id "
-            "WHERE w.key = ? OR w.key LIKE ? ORDER BY length(w.key), COALESCE(d.version_date, '')",
-            (key, f"%{key}"),
+            "WHERE substr(w.key, -length(?)) = ? "  # the key, or a title ending in it
+            "ORDER BY length(w.key), COALESCE(d.version_date, '')",
+            (key, key),
         ).fetchall()
         if not rows:
             raise NotFound(f"no regulation titled {title} in the store")
@@ -686,8 +679,8 @@ def _document_filters(f: Filters, where: list[str], args: list[Any]) -> None:
         where.append("d.doc_type = ?")
         args.append(f.doc_type)
     if f.issuer:
-        where.append("d.issuers LIKE ?")
-        args.append(f"%{simplified(f.issuer)}%")
+        where.append("instr(d.issuers, ?) > 0")
+        args.append(simplified(f.issuer))
     if f.year:
         where.append("substr(d.version_date, 1, 4) = ?")
         args.append(str(f.year))

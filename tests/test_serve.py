@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
+import os
 import re
 import subprocess
 import sys
@@ -24,6 +26,7 @@ from serving import SEED, SEED_TITLE, build_store, doc_id
 import fagui.serve
 from fagui.errors import FaguiError
 from fagui.serve import MAX_BODY, ServeOptions, create_app
+from fagui.store import SQLiteStore
 
 OFFICIAL = SHARED / "seed" / "official.txt"
 TOKEN = "s3cret-token"
@@ -93,6 +96,29 @@ def test_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:
         ServeOptions(db=tmp_path / "absent.db")
     with pytest.raises(FaguiError, match="token"):
         ServeOptions(db=tmp_path / "absent.db", allow_ingest=True)
+    for content in (b"", "第一条 不是数据库。".encode()):
+        not_a_store = tmp_path / "text.db"
+        not_a_store.write_bytes(content)
+        with pytest.raises(FaguiError, match="not a fagui store"):
+            create_app(ServeOptions(db=not_a_store))
+
+
+def test_head_is_get_without_the_body(client: TestClient, seed: str) -> None:
+    for path in ("/docs", f"/docs/{seed}", f"/docs/{seed}.json", "/search?q=网络"):
+        head, get = client.head(path), client.get(path)
+        assert head.status_code == get.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_errors_on_the_other_routes(client: TestClient, seed: str) -> None:
+    error_of(client.get("/docs/0000000000000000/subjects.json"), 404)
+    error_of(client.get("/docs/0000000000000000/norms.csv"), 404)
+    error_of(client.get(f"/docs/{seed}/norms.csv?kind=wish"), 422)
+    error_of(client.get("/norms.json?year=1800"), 422)
+    for path, status in (("/cite?ref=无此法第一条", 404), ("/norms?kind=wish", 422),
+                         ("/search?q=网络&limit=0", 422), ("/docs?offset=-1", 422)):  # fmt: skip
+        page = client.get(path)
+        assert page.status_code == status and page.headers["content-type"].startswith("text/html")
 
 
 def test_serve_command_refuses_a_missing_store(tmp_path: Path) -> None:
@@ -175,6 +201,12 @@ def test_norms_by_kind(client: TestClient, seed: str) -> None:
         assert any(n["article"] == article and n["subject"] == "党员" for n in data["norms"])
 
 
+def test_subjects_in_either_script(client: TestClient, seed: str) -> None:
+    simplified = client.get(f"/docs/{seed}/norms.json", params={"subject": "党员"}).json()
+    traditional = client.get(f"/docs/{seed}/norms.json", params={"subject": "黨員"}).json()
+    assert simplified["total"] == traditional["total"] > 0
+
+
 def test_norms_by_subject_say_why(client: TestClient, seed: str) -> None:
     data = client.get(f"/docs/{seed}/norms.json", params={"subject": "党员干部"}).json()
     by_subject = {n["subject"] for n in data["norms"]}
@@ -192,6 +224,10 @@ def test_register_csv_matches_the_json(client: TestClient, seed: str) -> None:
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
+    # 第十条 党员不得通过网络制作、复制、存储、发布、传播含有……的信息
+    art10 = [r for r in rows if r["article"] == "10"]
+    assert art10 and art10[0]["subject"] == "党员"
+    assert art10[0]["text"].startswith("党员不得通过网络制作")
     data = client.get(f"/docs/{seed}/norms.json", params={"kind": "prohibition"}).json()
     assert [(r["article"], r["text"]) for r in rows] == [
         (n["article"], n["text"]) for n in data["norms"]
@@ -259,13 +295,34 @@ def test_bodies_over_the_cap_are_refused(client: TestClient) -> None:
 
     error_of(client.post("/recover/file.json", content=chunks()), 413)
     form = {"content-type": "multipart/form-data; boundary=x"}
-    error_of(client.post("/recover", content=big, headers=form), 413)
+    page = client.post("/recover", content=big, headers=form)  # the reader's form: a page
+    assert page.status_code == 413 and "request body over 5 MB" in page.text
+    assert page.headers["content-type"].startswith("text/html")
 
 
-def test_recovery_is_time_limited(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_recovery_is_stopped_at_the_time_limit(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = SEED.read_text(encoding="utf-8")
+    assert client.post("/recover.json", json={"text": copy}).status_code == 200  # workers up
+    before = {p.pid for p in multiprocessing.active_children()}
     monkeypatch.setattr(fagui.serve, "RECOVER_SECONDS", 0.0)
-    copy = SEED.read_text(encoding="utf-8") * 20
-    assert "took over" in error_of(client.post("/recover.json", json={"text": copy}), 503)
+    assert "stopped" in error_of(client.post("/recover.json", json={"text": copy * 20}), 503)
+    after = {p.pid for p in multiprocessing.active_children()}
+    gone = before - after
+    assert len(gone) == 1 and len(after - before) == 1  # its worker was killed and replaced
+    with pytest.raises(ProcessLookupError):
+        os.kill(gone.pop(), 0)
+    monkeypatch.setattr(fagui.serve, "RECOVER_SECONDS", 30.0)
+    assert client.post("/recover.json", json={"text": copy}).json()["title"] == SEED_TITLE
+
+
+def test_uploads_are_the_body_itself(client: TestClient) -> None:
+    files = {"file": ("seed.txt", SEED.read_bytes(), "text/plain")}
+    assert "multipart/form-data" in error_of(client.post("/recover/file.json", files=files), 415)
+    assert "application/json" in error_of(
+        client.post("/recover/file.json", json={"text": "第一条"}), 415
+    )
 
 
 # -- ingest ----------------------------------------------------------------------------------------
@@ -306,6 +363,7 @@ def test_ingest_with_the_token(tmp_path: Path) -> None:
 
 def test_document_page_has_toc_anchors_norms_and_versions(client: TestClient, seed: str) -> None:
     page = client.get(f"/docs/{seed}").text
+    assert f"<title>{SEED_TITLE} · fagui</title>" in page
     assert '<a href="#art_10">第十条</a>' in page  # table of contents
     assert '<section class="article" id="art_10">' in page  # the anchor it leads to
     assert 'id="legend"' in page and 'data-kind="prohibition"' in page
@@ -355,6 +413,9 @@ def test_recover_page_shows_every_removal(client: TestClient) -> None:
     assert f'<h2 id="recovered-title">{SEED_TITLE}</h2>' in pasted
     expected = client.post("/recover.json", json={"text": copy}).json()["changes"]
     assert pasted.count('<tr class="change"') == len(expected)
+    # the copy's careless traditional script (曆史) and its emoji, each shown removed
+    assert "<td><del>曆</del></td>\n        <td>历</td>" in pasted
+    assert re.search(r'data-kind="noise">.*?<del>\W+</del>', pasted)
     uploaded = client.post(
         "/recover", files={"file": ("seed.txt", copy.encode("gb18030"), "text/plain")}
     ).text
@@ -404,3 +465,54 @@ def test_register_across_the_store(client: TestClient, seed: str) -> None:
     assert len(csv_rows) == cadres["total"] and csv_rows[0]["source"] == SEED_TITLE
     page = client.get("/norms", params={"kind": "prohibition", "subject": ""}).text
     assert page.count('<tr class="k-prohibition"') == min(50, prohibitions["total"])
+
+
+def test_paragraphs_have_anchors_that_citations_reach(client: TestClient, db: Path) -> None:
+    # 网络安全法 第二十二条 第二款: 网络产品、服务的提供者应当为其产品、服务持续提供安全维护……
+    law = doc_id(db, "中华人民共和国网络安全法")
+    cited = client.get(
+        "/cite", params={"ref": "网络安全法第二十二条第二款"}, follow_redirects=False
+    )
+    assert cited.headers["location"] == f"/docs/{law}#art_22__para_2"
+    page = client.get(f"/docs/{law}").text
+    para = re.search(r'<p id="art_22__para_2">(.*?)</p>', page)
+    assert para and re.sub(r"<[^>]+>", "", para.group(1)).startswith("网络产品、服务的提供者应当为")
+    # every link of the register leads to an anchor of the page
+    anchors = set(re.findall(r' id="([^"]+)"', page))
+    targets = set(re.findall(r'<td><a href="#([^"]+)">', page))
+    assert targets and targets <= anchors
+
+
+def test_links_keep_the_script_and_the_page_size(client: TestClient) -> None:
+    page = client.get("/search", params={"q": "网络", "script": "traditional", "limit": 5}).text
+    nxt = re.search(r'<a rel="next" href="\?([^"]+)"', page)
+    assert nxt and "script=traditional" in nxt.group(1) and "limit=5" in nxt.group(1)
+    assert "offset=5" in nxt.group(1)
+    hits = re.findall(r'<li class="hit"><a href="([^"]+)"', page)
+    assert hits and all("script=traditional" in h for h in hits)
+    assert '<input type="hidden" name="script" value="traditional">' in page
+    past = client.get("/search", params={"q": "网络", "offset": 100000}).text
+    total = re.search(r'<p class="muted" id="total">(.*?)</p>', past, re.S)
+    assert total and "100001" not in total.group(1)
+
+
+def test_title_filter_takes_the_words_literally(client: TestClient) -> None:
+    assert client.get("/docs.json", params={"title": "_"}).json()["total"] == 0
+    assert client.get("/docs.json", params={"title": "%"}).json()["total"] == 0
+
+
+def test_articles_in_a_block_are_anchored_and_marked(tmp_path: Path) -> None:
+    # 附则 after the 编 of a code is a block of articles, not a 章
+    text = (
+        "某某管理法\n\n第一章 一般规定\n\n第一条 为了规范管理，制定本法。\n\n第二编 分则\n\n"
+        "第一章 具体规定\n\n第二条 公民应当遵守本法。\n\n附　　则\n\n"
+        "第三条 本法自2024年1月1日起施行。\n"
+    )
+    store = SQLiteStore(tmp_path / "block.db")
+    added = store.ingest_bytes(text.encode(), "code.txt")
+    store.close()
+    with TestClient(create_app(ServeOptions(db=tmp_path / "block.db"))) as c:
+        page = c.get(f"/docs/{added.doc_id}").text
+    article = re.search(r'<section class="article" id="art_3">(.*?)</section>', page, re.S)
+    assert article and 'data-kind="commencement"' in article.group(1)
+    assert '<a href="#art_3">第三条</a>' in page  # in the table of contents
