@@ -65,6 +65,7 @@ def open_seed(page: Any, base_url: str) -> None:
     page.get_by_role("link", name=SEED_TITLE).click()
     page.wait_for_selector("h1#title")
     assert page.inner_text("h1#title") == SEED_TITLE
+    assert page.title() == f"{SEED_TITLE} · fagui"
 
 
 def test_follow_an_article_from_the_table_of_contents(page: Any, base_url: str) -> None:
