@@ -44,7 +44,7 @@ import opencc
 import regex
 
 from fagui.errors import OptionsError
-from fagui.model import SCRIPTS, Change, Recovered
+from fagui.model import SCRIPTS, Change, Changes, Recovered
 
 __all__ = ["RecoverOptions", "recover"]
 
@@ -82,18 +82,16 @@ class _Edit(NamedTuple):
 
 
 class _Edits:
-    """The text being recovered, remembered as the segments of the source it replaces.
+    """The text being recovered, and the edits each pass made to it.
 
     Every pass reads `text` and calls `apply` with sorted, non-overlapping edits in `text`'s
-    coordinates. An edit that touches an earlier change absorbs it (edits and changes that
-    overlap form one cluster), so the final changes never overlap and, applied to the source,
-    give exactly the result. Text between changes is kept, so a change's place in the current
-    text is its place in the source plus the growth of the changes before it."""
+    coordinates; `text` becomes the result. The edits are kept as the passes gave them, and
+    `changes` composes them, when asked, into changes of the source (see `_compose`)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.text = source
-        self.segs: list[_Seg] = []
+        self.passes: list[list[_EditTuple]] = []
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -105,82 +103,107 @@ class _Edits:
         edits = list(edits)
         if not edits:
             return 0
-        segs, text = self.segs, self.text
-        # Where each change starts in the text: in the source, plus the growth of those before.
-        growths = accumulate(map(operator.itemgetter(5), segs), initial=0)
-        at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
-        growth = len(text) - len(self.source)  # of all the changes
-        new_segs: list[_Seg] = []
+        text = self.text
         pieces: list[str] = []
-        done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
-        n = len(segs)
-        for cs, ce, i, j, first, last in self._clusters(edits, segs, at):
-            if first > kept:
-                new_segs += segs[kept:first]
-            kept = last
-            # Text before the cluster and after it is kept: its place in the source is its
-            # place in the text less the growth of the changes before it.
-            src_start = cs - (at[first] - segs[first][0] if first < n else growth)
-            if last == first:  # the cluster replaces no change
-                src_end = src_start + ce - cs
-            else:
-                src_end = ce - (at[last] - segs[last][0] if last < n else growth)
-            s, e, out, kind, reason = edits[i]
-            if j > i + 1 or s != cs or e != ce:  # the edits and the text between them
-                parts: list[str] = []
-                p = cs
-                for s, e, rep, _, _ in edits[i:j]:
-                    parts += (text[p:s], rep)
-                    p = e
-                parts.append(text[p:ce])
-                out = "".join(parts)
-            new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
-            pieces += (text[done:cs], out)
-            done = ce
-        new_segs += segs[kept:]
-        pieces.append(text[done:])
-        self.segs = new_segs
+        p = 0
+        for s, e, rep, _, _ in edits:
+            pieces += (text[p:s], rep)
+            p = e
+        pieces.append(text[p:])
         self.text = "".join(pieces)
+        self.passes.append(edits)
         self.__dict__.pop("lines", None)  # split again when next asked
         return len(edits)
 
-    @staticmethod
-    def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[_Cluster]:
-        """Group edits with the earlier changes they touch: start and end in the current text,
-        the edits [i, j) and the changes [first, last) that the group replaces. A change is
-        touched when the edit overlaps it, or for a deletion (a change of no length), when the
-        edit spans across its place; an edit of no length inside a change touches it too."""
-        clusters: list[_Cluster] = []
-        n = len(segs)
-        for i, (cs, ce, _, _, _) in enumerate(edits):
-            first = last = bisect.bisect_right(at, cs)  # changes before `first` start by cs
-            if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
-                first -= 1
-                if at[first] < ce:  # it is touched
-                    cs = at[first]
-                else:  # an edit of no length where that change starts goes before it
-                    last = first
-            while last < n and at[last] < ce:  # changes that start inside the edit
-                last += 1
-            if last > first:
-                ce = max(ce, at[last - 1] + len(segs[last - 1][2]))
-            k = i  # the first edit of the group
-            if clusters and cs < clusters[-1][1]:  # it overlaps the group before: join them
-                pcs, pce, k, _, pfirst, plast = clusters.pop()
-                cs, ce = min(pcs, cs), max(pce, ce)
-                first, last = min(pfirst, first), max(plast, last)
-            clusters.append((cs, ce, k, i + 1, first, last))
-        return clusters
-
     def changes(self) -> tuple[Change, ...]:
+        """The passes' edits as changes of the source."""
+        segs: list[_Seg] = []
+        text = self.source
+        for edits in self.passes:
+            segs, text = _compose(self.source, segs, text, edits)
         source = self.source
         return tuple(
             [
                 Change(kind, a, b - a, original, out, reason)
-                for a, b, out, kind, reason, _ in self.segs
+                for a, b, out, kind, reason, _ in segs
                 if (original := source[a:b]) != out
             ]
         )
+
+
+def _compose(
+    source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]
+) -> tuple[list[_Seg], str]:
+    """The changes of the source `segs`, which made `text`, followed by a pass's `edits` of
+    `text`: the new changes, and the new text.
+
+    The changes are segments of the source and what replaced them. An edit that touches an
+    earlier change absorbs it (edits and changes that overlap form one cluster), so the changes
+    never overlap and, applied to the source, give exactly the result. Text between changes is
+    kept, so a change's place in the current text is its place in the source plus the growth
+    of the changes before it."""
+    # Where each change starts in the text: in the source, plus the growth of those before.
+    growths = accumulate(map(operator.itemgetter(5), segs), initial=0)
+    at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
+    growth = len(text) - len(source)  # of all the changes
+    new_segs: list[_Seg] = []
+    pieces: list[str] = []
+    done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
+    n = len(segs)
+    for cs, ce, i, j, first, last in _clusters(edits, segs, at):
+        if first > kept:
+            new_segs += segs[kept:first]
+        kept = last
+        # Text before the cluster and after it is kept: its place in the source is its
+        # place in the text less the growth of the changes before it.
+        src_start = cs - (at[first] - segs[first][0] if first < n else growth)
+        if last == first:  # the cluster replaces no change
+            src_end = src_start + ce - cs
+        else:
+            src_end = ce - (at[last] - segs[last][0] if last < n else growth)
+        s, e, out, kind, reason = edits[i]
+        if j > i + 1 or s != cs or e != ce:  # the edits and the text between them
+            parts: list[str] = []
+            p = cs
+            for s, e, rep, _, _ in edits[i:j]:
+                parts += (text[p:s], rep)
+                p = e
+            parts.append(text[p:ce])
+            out = "".join(parts)
+        new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
+        pieces += (text[done:cs], out)
+        done = ce
+    new_segs += segs[kept:]
+    pieces.append(text[done:])
+    return new_segs, "".join(pieces)
+
+
+def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[_Cluster]:
+    """Group edits with the earlier changes they touch: start and end in the current text,
+    the edits [i, j) and the changes [first, last) that the group replaces. A change is
+    touched when the edit overlaps it, or for a deletion (a change of no length), when the
+    edit spans across its place; an edit of no length inside a change touches it too."""
+    clusters: list[_Cluster] = []
+    n = len(segs)
+    for i, (cs, ce, _, _, _) in enumerate(edits):
+        first = last = bisect.bisect_right(at, cs)  # changes before `first` start by cs
+        if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
+            first -= 1
+            if at[first] < ce:  # it is touched
+                cs = at[first]
+            else:  # an edit of no length where that change starts goes before it
+                last = first
+        while last < n and at[last] < ce:  # changes that start inside the edit
+            last += 1
+        if last > first:
+            ce = max(ce, at[last - 1] + len(segs[last - 1][2]))
+        k = i  # the first edit of the group
+        if clusters and cs < clusters[-1][1]:  # it overlaps the group before: join them
+            pcs, pce, k, _, pfirst, plast = clusters.pop()
+            cs, ce = min(pcs, cs), max(pce, ce)
+            first, last = min(pfirst, first), max(plast, last)
+        clusters.append((cs, ce, k, i + 1, first, last))
+    return clusters
 
 
 def _runs(edits: Iterable[_EditTuple]) -> Iterator[_EditTuple]:
@@ -866,5 +889,5 @@ def recover(
         source=source,
         original_script="traditional" if traditional else "simplified",
         encoding=encoding,
-        changes=edits.changes(),
+        changes=Changes(edits.changes),
     )
