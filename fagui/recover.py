@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import math
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, compress, islice, pairwise
 from typing import NamedTuple
@@ -91,7 +93,7 @@ class _Edits:
     def __init__(self, source: str) -> None:
         self.source = source
         self.text = source
-        self.passes: list[list[_EditTuple]] = []
+        self.passes: list[list[_EditTuple] | _Substitution | _Deletion] = []
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -115,11 +117,40 @@ class _Edits:
         self.__dict__.pop("lines", None)  # split again when next asked
         return len(edits)
 
+    def delete(self, spans: list[tuple[int, int]], kind: str, reason: _Reason) -> int:
+        """Apply a pass that deleted `spans` (start, end) of the text, sorted and apart.
+        `reason` is the reason for each, or gives it from what it deleted, when the changes are
+        composed. Returns how many there were."""
+        if not spans:
+            return 0
+        text = self.text
+        pieces: list[str] = []
+        p = 0
+        for s, e in spans:
+            pieces.append(text[p:s])
+            p = e
+        pieces.append(text[p:])
+        self.text = "".join(pieces)
+        self.passes.append(_Deletion(spans, kind, reason))
+        self.__dict__.pop("lines", None)
+        return len(spans)
+
+    def substitute(self, text: str, kind: str, reason: str, *, join: bool) -> None:
+        """Apply a pass that replaced characters one for one, giving `text` (as long as the
+        current text). Its edits, one a character, or a run of adjacent ones when `join`, are
+        found when the changes are composed."""
+        if text != self.text:
+            self.passes.append(_Substitution(text, kind, reason, join))
+            self.text = text
+            self.__dict__.pop("lines", None)
+
     def changes(self) -> tuple[Change, ...]:
         """The passes' edits as changes of the source."""
         segs: list[_Seg] = []
         text = self.source
         for edits in self.passes:
+            if not isinstance(edits, list):
+                edits = edits.edits(text)
             segs, text = _compose(self.source, segs, text, edits)
         source = self.source
         return tuple(
@@ -129,6 +160,41 @@ class _Edits:
                 if (original := source[a:b]) != out
             ]
         )
+
+
+_Reason = str | Callable[[str], str]
+
+
+class _Deletion(NamedTuple):
+    """A pass that deleted parts of the text (see `_Edits.delete`)."""
+
+    spans: list[tuple[int, int]]
+    kind: str
+    reason: _Reason
+
+    def edits(self, before: str) -> list[_EditTuple]:
+        kind, reason = self.kind, self.reason
+        if isinstance(reason, str):
+            return [(s, e, "", kind, reason) for s, e in self.spans]
+        return [(s, e, "", kind, reason(before[s:e])) for s, e in self.spans]
+
+
+class _Substitution(NamedTuple):
+    """A pass that replaced characters one for one (see `_Edits.substitute`)."""
+
+    text: str
+    kind: str
+    reason: str
+    join: bool
+
+    def edits(self, before: str) -> list[_EditTuple]:
+        """The edits that made `text` from the text `before` the pass."""
+        pattern = _NOT_NUL if self.join else _ONE_NOT_NUL
+        after, kind, reason = self.text, self.kind, self.reason
+        return [
+            (m.start(), m.end(), after[m.start() : m.end()], kind, reason)
+            for m in pattern.finditer(_difference_flags(before, after))
+        ]
 
 
 def _compose(
@@ -235,25 +301,29 @@ def _line_spans(text: str) -> Iterator[tuple[int, int]]:
 _HAN_RUN = regex.compile(r"\p{Han}+")
 _CJK_PUNCT = "，。、；：？！“”‘’《》（）【】〔〕〈〉「」『』…—"
 
-_NOISE = regex.compile(
-    r"""
-      [0-9#*]\uFE0F?\u20E3                                  # keycap sequences
-    | [\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0E\uFE0F\u20E3]
+# Noise, character by character: a keycap sequence, a character that is noise wherever it
+# stands, or one that is noise where it stands (`_NOISE_IN_CONTEXT`).
+_KEYCAP = r"[0-9#*]\uFE0F?\u20E3"
+_NOISE_ANYWHERE = r"""
+      [\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0E\uFE0F\u20E3]
     | [\p{Extended_Pictographic}--[\p{Block=Latin_1_Supplement}\p{Block=General_Punctuation}
                                    \p{Block=Letterlike_Symbols}\p{Block=Arrows}
                                    \p{Block=Geometric_Shapes}]]       # ⏲ ⤴ ☀ ⛓ 〽 ㊗
     | [\p{Extended_Pictographic}&&[\U00010000-\U0010FFFF]]
-    | \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
-    | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
     | [\p{Cf}--[\u180E\u0600-\u0605\u06DD]]                 # zero-width, bidi, BOM, tags
     | [[\U00010000-\U0010FFFF]--[\p{Han}\p{Mn}\p{Co}\p{Cn}]]  # outside the BMP, not Han
     | [\p{Cn}&&\p{Extended_Pictographic}]                   # emoji newer than our tables
+"""
+_NOISE_IN_CONTEXT = r"""
+      \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
+    | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
     | (?<=[\p{Han}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F，。、；：？！])
       \p{Extended_Pictographic}(?=[\p{Han}\p{Extended_Pictographic}])  # ™ ℹ ↔ inside a word
     | (?<=\S)[[\p{So}\u203B]&&[\p{Block=Geometric_Shapes}\p{Block=Miscellaneous_Symbols}
                                  \p{Block=Dingbats}\p{Block=General_Punctuation}]--[○◯]]
-    """,
-    regex.VERBOSE | regex.V1,
+"""
+_NOISE = regex.compile(
+    f"{_KEYCAP} | {_NOISE_ANYWHERE} | {_NOISE_IN_CONTEXT}", regex.VERBOSE | regex.V1
 )
 
 _NOISE_REASONS = (
@@ -296,43 +366,97 @@ _CR = re.compile(r"\r(?=\n)|\r")
 _TRAILING_SPACE = re.compile(r"[^\S\r\n]+$", re.MULTILINE)  # stdlib \s is Unicode-aware
 
 
-def _noise_edits(text: str) -> Iterator[_EditTuple]:
-    # Noise is never ASCII, a common Han character or CJK punctuation: look only where a
-    # character outside those occurs, and let the Unicode-property pattern decide there.
-    end = 0
-    for c in _unusual().finditer(text):
-        pos = c.start()
-        if pos < end:
-            continue
-        if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\ufe0f\u20e3":
-            pos -= 1
-        m = _NOISE_RUN.match(text, pos)
-        if m:
-            end = m.end()
-            yield (m.start(), m.end(), "", "noise", _noise_reason(m.group()))
+def _noise_spans(text: str) -> list[tuple[int, int]]:
+    """Where the noise is: runs of noise characters, (start, end) in the text."""
+    # Noise is never ASCII, a common Han character or CJK punctuation: look only at runs of
+    # the characters where it can start. A run of characters that are noise anywhere is a
+    # run of noise, unless a keycap sequence (1️⃣) joins it; the other runs (a symbol that is
+    # noise only inside a word: ※, ■) are read by the Unicode-property pattern.
+    candidates, anywhere = _noise_classes()
+    parts = candidates.split(text)  # the text between runs, and the runs
+    if len(parts) == 1:
+        return []
+    bounds = list(accumulate(map(len, parts)))
+    starts, ends, runs = bounds[::2], bounds[1::2], parts[1::2]
+    del starts[-1]
+    odd: set[int] = set()  # the runs to read with the pattern, by number
+    if anywhere.fullmatch("".join(runs)) is None:
+        offsets = list(accumulate(map(len, runs)))  # where each run ends in their join
+        p = 0
+        for m in anywhere.finditer("".join(runs)):
+            odd.update(bisect.bisect_right(offsets, i) for i in range(p, m.start()))
+            p = m.end()
+        odd.update(bisect.bisect_right(offsets, i) for i in range(p, offsets[-1]))
+    if "\ufe0f" in text or "\u20e3" in text:
+        for m in _KEYCAP_START.finditer(text):  # a run after the digit, or one before it
+            digit = m.start()
+            k = bisect.bisect_left(starts, digit + 1)
+            if k < len(starts) and starts[k] == digit + 1:
+                odd.add(k)
+            if k and ends[k - 1] == digit:
+                odd.add(k - 1)
+    if not odd:
+        return list(zip(starts, ends, strict=True))
+    spans: list[tuple[int, int]] = []
+    done = end = 0  # runs before `done` are in spans; the last noise found ends at `end`
+    for k in sorted(odd):
+        spans += zip(starts[done:k], ends[done:k], strict=True)
+        done = k + 1
+        for pos in range(max(starts[k], end), ends[k]):
+            if pos < end:
+                continue
+            if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\ufe0f\u20e3":
+                pos -= 1
+            m = _NOISE_RUN.match(text, pos)
+            if m:
+                end = m.end()
+                spans.append(m.span())
+    spans += zip(starts[done:], ends[done:], strict=True)
+    return spans
+
+
+_KEYCAP_START = re.compile("[0-9#*][\ufe0f\u20e3]")
+_NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
 
 
 @functools.cache
-def _unusual() -> re.Pattern[str]:
-    """Where noise can start: a stdlib character class generated once from the Unicode
-    properties below (every BMP code point they match), plus everything outside the BMP."""
+def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two stdlib patterns made once from the Unicode properties of `_NOISE`: a run of the
+    characters where noise can start (a capturing group, to split the text with), and a run of
+    those that are noise anywhere (`_NOISE_ANYWHERE`)."""
+    bmp = "".join(map(chr, range(0x10000)))
     can_start = regex.compile(
-        r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\p{Extended_Pictographic}"
-        r"\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]",
+        r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}"
+        r"\p{Extended_Pictographic}\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]+",
         regex.V1,
     )
-    points = [cp for cp in range(0x10000) if can_start.match(chr(cp))]
-    ranges: list[list[int]] = []
-    for cp in points:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    members = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
-    return re.compile(f"[{members}\\U00010000-\\U0010ffff]")
+    members = _char_class(_matched(can_start, bmp)) + "\\U00010000-\\U0010ffff"
+    anywhere = regex.compile(f"(?:{_NOISE_ANYWHERE})+", regex.VERBOSE | regex.V1)
+    # Outside the BMP, noise anywhere is what is not Han, Mn, Co or Cn, or is pictographic
+    # (tests/test_recover.py checks this against the pattern). The widest ranges go first, as
+    # the stdlib tries the ranges of a class beyond the BMP one after the other.
+    astral = "".join(map(chr, range(0x10000, 0x110000)))
+    other = regex.compile(r"[[\p{Han}\p{Mn}\p{Co}\p{Cn}]--\p{Extended_Pictographic}]+", regex.V1)
+    gaps = [m.span() for m in other.finditer(astral)]
+    beyond = [
+        (0x10000 + a, 0x10000 + b - 1)
+        for a, b in zip(
+            [0] + [e for _, e in gaps], [s for s, _ in gaps] + [len(astral)], strict=True
+        )
+        if b > a
+    ]
+    beyond.sort(key=lambda r: r[0] - r[1])
+    noise = _char_class(_matched(anywhere, bmp)) + "".join(
+        f"\\U{a:08x}-\\U{b:08x}" for a, b in beyond
+    )
+    return re.compile(f"([{members}][{members}]*)"), re.compile(f"[{noise}]+")
 
 
-_NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
+def _matched(pattern: regex.Pattern[str], chars: str) -> Iterator[int]:
+    """The code points of `chars` (which hold each at most once) that `pattern` matches."""
+    for m in pattern.finditer(chars):
+        yield from map(ord, m.group())
+
 
 _PINYIN = regex.compile(r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]")
 
@@ -721,10 +845,43 @@ _TRAD_MIN = 3
 _TRAD_SHARE = 0.02
 
 
-@functools.lru_cache(maxsize=65536)
-def _is_traditional_char(ch: str) -> bool:
-    """A character that OpenCC converts on its own, i.e. without phrase context."""
-    return converter("t2s").convert(ch) != ch
+@functools.cache
+def _traditional() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The characters OpenCC's t2s converts on their own, i.e. without phrase context: their
+    set, and a stdlib pattern matching one of those in the BMP or any character outside it (a
+    class of BMP characters is a table, which the stdlib scans quickly). Made once from
+    OpenCC's conversion of every code point of the planes that hold Han characters (0, 2 and
+    3), one per line; tests/test_recover.py checks the other planes."""
+    points = [
+        cp
+        for cp in itertools.chain(range(0x10000), range(0x20000, 0x40000))
+        if cp != 10 and not 0xD800 <= cp <= 0xDFFF
+    ]
+    chars = list(map(chr, points))
+    converted = converter("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # not one line per character: convert one at a time
+        converted = [converter("t2s").convert(c) for c in chars]
+    found = [c for c, t in zip(chars, converted, strict=True) if c != t]
+    bmp = [ord(c) for c in found if c <= "\uffff"]
+    return frozenset(found), re.compile(f"[{_char_class(bmp)}\\U00010000-\\U0010ffff]")
+
+
+def _char_class(points: Iterable[int]) -> str:
+    """The members of a stdlib character class matching the code points (ascending)."""
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+def _count_traditional(text: str, up_to: int) -> int:
+    """How many characters of the text OpenCC converts on their own, counting up to `up_to`."""
+    table, pattern = _traditional()
+    found = (c for m in pattern.finditer(text) if (c := m.group()) <= "\uffff" or c in table)
+    return sum(1 for _ in islice(found, up_to))
 
 
 def _han_count(text: str) -> int:
@@ -738,12 +895,60 @@ def _diff_positions(a: str, b: str, offset: int = 0) -> list[int]:
     return list(compress(range(offset, offset + len(a)), map(operator.ne, a, b)))
 
 
-def _script_edits_to_simplified(text: str) -> tuple[list[_EditTuple], int, bool]:
-    """Edits converting traditional characters (a run of adjacent ones as one edit), how many
-    characters they convert, and whether the document is traditional."""
+def _utf32(text: str) -> int:
+    """The text as one whole number, 32 bits a character (UTF-32, little-endian)."""
+    return int.from_bytes(text.encode("utf-32-le", "surrogatepass"), "little")
+
+
+def _text(number: int, length: int) -> str:
+    return number.to_bytes(4 * length, "little").decode("utf-32-le", "surrogatepass")
+
+
+def _differences(a: int, b: int, length: int) -> int:
+    """For two texts as numbers (see `_utf32`), 1 in each character where they differ and 0 in
+    each where they agree: the work of a loop over the characters, done on whole numbers."""
+    diff = a ^ b
+    for shift in (1, 2, 4, 8, 16):  # bit 0 of each character's 32 becomes the OR of them all
+        diff |= diff >> shift
+    return diff & int.from_bytes(b"\x01\x00\x00\x00" * length, "little")
+
+
+def _difference_flags(a: str, b: str) -> str:
+    """U+0001 where the texts (of the same length) differ, NUL where they agree."""
+    return _text(_differences(_utf32(a), _utf32(b), len(a)), len(a))
+
+
+_NOT_NUL = re.compile("[^\x00]+")
+_ONE_NOT_NUL = re.compile("[^\\x00]")
+_OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _script_edits_to_simplified(text: str) -> tuple[str | list[_EditTuple], bool, bool]:
+    """The text with its traditional characters converted (or, in rare cases, the edits that
+    convert them: a run of adjacent ones as one edit), whether any were, and whether the
+    document is traditional."""
+    # Fewer than _TRAD_MIN characters that OpenCC converts on their own: neither the document
+    # nor any line is traditional (see `_traditional_positions`), and nothing is converted.
+    if _count_traditional(text, _TRAD_MIN) < _TRAD_MIN:
+        return text, False, False
     converted = converter("t2s").convert(text)
     if converted == text:
-        return [], 0, False
+        return text, False, False
+    if len(converted) == len(text):
+        # The common case, found on the whole text at once: every difference is within a line
+        # and into the BMP, and the document is traditional. Then all of them are converted.
+        a, b, n = _utf32(text), _utf32(converted), len(text)
+        flags = _differences(a, b, n)
+        mask = (flags << 32) - flags  # all 32 bits of each differing character
+        changed, into = _text(a & mask, n), _text(b & mask, n)  # NUL where they agree
+        if "\n" not in changed and not _OUTSIDE_BMP.search(into):
+            # Counted up to where the count no longer changes the verdict.
+            enough = max(_TRAD_MIN, math.ceil(_TRAD_SHARE * n)) + 2
+            if _is_traditional_document(_count_traditional(changed, enough), text):
+                if "於" not in converted:
+                    return converted, True, True
+                if "於" not in into:  # 於 only where the text has it
+                    return converted.replace("於", "于"), True, True
     positions, is_traditional = _traditional_positions(text, converted)
     reason = "traditional character"
     if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
@@ -751,10 +956,21 @@ def _script_edits_to_simplified(text: str) -> tuple[list[_EditTuple], int, bool]
         if not set(yu).isdisjoint(positions):  # a conversion into 於: both edits, in turn
             edits = [(i, i + 1, converted[i], "script", reason) for i in positions]
             edits += [(i, i + 1, "于", "script", reason) for i in yu]
-            return list(_runs(sorted(edits))), len(edits), True
+            return list(_runs(sorted(edits))), True, True
         positions = sorted(positions + yu)
         converted = converted.replace("於", "于")
-    return _char_runs(positions, converted, "script", reason), len(positions), is_traditional
+    edits = _char_runs(positions, converted, "script", reason)
+    return edits, bool(edits), is_traditional
+
+
+def _is_traditional_document(traditional: int, text: str) -> bool:
+    """Whether a text with this many traditional characters (that OpenCC converts on their
+    own) is traditional. Their share of all the characters, at most their share of the Han
+    ones, is quicker to find."""
+    return traditional >= _TRAD_MIN and (
+        traditional / len(text) >= _TRAD_SHARE
+        or traditional / (_han_count(text) or 1) >= _TRAD_SHARE
+    )
 
 
 def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
@@ -767,19 +983,17 @@ def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
     (批覆 → 批复) — in a document, or failing that a line, that is traditional; never into a
     character outside the BMP, which official texts do not use."""
     if len(converted) == len(text):  # as t2s keeps lengths: the whole text at once
-        diffs = _diff_positions(text, converted)
+        flags = _difference_flags(text, converted)
+        diffs = [i for m in _NOT_NUL.finditer(flags) for i in range(m.start(), m.end())]
     else:
         diffs = []
         for s, e in _line_spans(text):
             diffs += _diff_positions(text[s:e], converted[s:e], s)
     # Within lines, and never into a character outside the BMP.
     diffs = [i for i in diffs if text[i] != "\n" and ord(converted[i]) <= 0xFFFF]
-    traditional = {i for i in diffs if _is_traditional_char(text[i])}
-    # Their share of all the characters, at most their share of the Han ones, is quicker.
-    if len(traditional) >= _TRAD_MIN and (
-        len(traditional) / len(text) >= _TRAD_SHARE
-        or len(traditional) / (_han_count(text) or 1) >= _TRAD_SHARE
-    ):
+    table = _traditional()[0]
+    traditional = {i for i in diffs if text[i] in table}
+    if _is_traditional_document(len(traditional), text):
         return diffs, True
     # A simplified document: convert only lines that are traditional themselves.
     spans = list(_line_spans(text))
@@ -855,11 +1069,14 @@ def recover(
     opts = options or RecoverOptions(script=script or "simplified")
     edits = _Edits(text)
     edits.apply(_carriage_return_edits(edits.text))
-    noise = edits.apply(_noise_edits(edits.text))
+    noise = edits.delete(_noise_spans(edits.text), "noise", _noise_reason)
     pinyin = edits.apply(_pinyin_edits(edits.text))
-    script_edits, converted, traditional = _script_edits_to_simplified(edits.text)
+    simplified, converted, traditional = _script_edits_to_simplified(edits.text)
     if opts.script != "original":
-        edits.apply(script_edits)
+        if isinstance(simplified, str):
+            edits.substitute(simplified, "script", "traditional character", join=True)
+        else:
+            edits.apply(simplified)
     # Passes that could alter a clean text run only on a document that shows pollution.
     evidence = noise + pinyin + converted
     if evidence:
@@ -872,7 +1089,7 @@ def recover(
         evidence += edits.apply(_inner_space_edits(edits.text))
     wraps = edits.apply(_wrap_edits(edits.lines))
     if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
-        edits.apply(_noise_edits(edits.text))
+        edits.delete(_noise_spans(edits.text), "noise", _noise_reason)
     evidence += wraps
     still_traditional = traditional and opts.script == "original"
     evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))

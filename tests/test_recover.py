@@ -187,3 +187,68 @@ def test_hard_wrapped_copy_is_rejoined_without_gluing_articles() -> None:
     result = recover(wrapped)
     assert result.text == text
     assert {c.kind for c in result.changes} == {"wrap"}
+
+
+# --- the tables recover builds for speed agree with what they stand for -------------------------
+
+EVERY_CHARACTER = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+
+
+def test_traditional_table_is_what_opencc_converts_on_its_own() -> None:
+    from fagui.recover import _traditional, converter
+
+    chars = EVERY_CHARACTER.replace("\n", "")
+    converted = converter("t2s").convert("\n".join(chars)).split("\n")
+    assert len(converted) == len(chars)
+    table, pattern = _traditional()
+    assert table == {c for c, t in zip(chars, converted, strict=True) if c != t}
+    found = {c for c in pattern.findall(EVERY_CHARACTER) if c <= "\uffff" or c in table}
+    assert found == table
+
+
+def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
+    import regex
+
+    from fagui.recover import _NOISE_ANYWHERE, _noise_classes
+
+    candidates, anywhere = _noise_classes()
+    noise = regex.compile(_NOISE_ANYWHERE, regex.VERBOSE | regex.V1)
+    assert "".join(regex.findall(noise, EVERY_CHARACTER)) == "".join(
+        m.group() for m in anywhere.finditer(EVERY_CHARACTER)
+    )
+    # Every character noise can start with is a candidate.
+    in_context = r"\p{Extended_Pictographic}|[\p{So}\u203B]"
+    can_start = regex.compile(f"{_NOISE_ANYWHERE}|{in_context}", regex.VERBOSE | regex.V1)
+    starts = {m.group() for m in can_start.finditer(EVERY_CHARACTER)}
+    runs = "".join(candidates.findall(EVERY_CHARACTER))
+    assert not starts - set(runs)
+
+
+def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -> None:
+    from fagui.recover import (
+        _char_runs,
+        _script_edits_to_simplified,
+        _traditional_positions,
+        converter,
+    )
+
+    for text in (SIMPLIFIED_ARTICLE, SIMPLIFIED_ARTICLE.replace("于", "於"), LEGIT):
+        traditional = converter("s2t").convert(text)
+        for source in (text, traditional, traditional.replace("於", "于"), text + traditional):
+            got, _, is_traditional = _script_edits_to_simplified(source)
+            converted = converter("t2s").convert(source)
+            positions, expected_traditional = _traditional_positions(source, converted)
+            if expected_traditional:
+                yu = [i for i, c in enumerate(converted) if c == "於"]
+                positions = sorted(positions + yu)
+                converted = converted.replace("於", "于")
+            edits = _char_runs(positions, converted, "script", "")
+            expected = list(source)
+            for s, e, rep, _, _ in edits:
+                expected[s:e] = rep
+            if not isinstance(got, str):
+                for s, e, rep, _, _ in reversed(got):
+                    source = source[:s] + rep + source[e:]
+                got = source
+            assert got == "".join(expected)
+            assert is_traditional == expected_traditional
