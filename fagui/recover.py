@@ -39,8 +39,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate, compress, islice, pairwise
-from typing import NamedTuple
+from itertools import accumulate, compress, islice, pairwise, repeat
+from typing import Any, NamedTuple
 
 import opencc
 import regex
@@ -588,8 +588,69 @@ _LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
 _HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.cache
+def _chrome_needles() -> re.Pattern[str] | None:
+    """A pattern that finds, in any line a chrome rule matches, one of the literal strings the
+    rule needs (分享到, 上一篇, ©…), spaces allowed between their characters as the rules read
+    lines without spaces; or None when some rule needs none. Each rule's needs are read from
+    its parsed form (`_needles`)."""
+    found: set[str] = set()
+    for rule, _ in _CHROME_RULES:
+        needs = _needles(_parse(_both_scripts(rule)))
+        if needs is None:
+            return None
+        found |= needs
+    spaced = (r"\s*".join(map(re.escape, needle)) for needle in found)
+    return re.compile("|".join(sorted(spaced, key=len, reverse=True)))
+
+
+def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
+    """The pattern as the stdlib parses it, or None if that parser is not at hand (it is
+    CPython's, not a public API)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover
+        return None
+    return list(_parser.parse(pattern).data)
+
+
+def _needles(items: list[tuple[Any, Any]] | None) -> set[str] | None:
+    """Literal strings of which every match of the parsed pattern holds at least one: those
+    of a run of literal characters, of a group or a repeated part it cannot do without, of each
+    branch of an alternation, or the characters of a small class; the longest found. None when
+    the pattern needs none that this finds."""
+    if items is None:
+        return None
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found: list[set[str]] = []
+    run = ""
+    for op, av in [*items, (None, None)]:
+        if op is c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            found.append({run})
+            run = ""
+        if op is c.SUBPATTERN:
+            found.append(_needles(list(av[3])) or set())
+        elif op is c.BRANCH:
+            branches = [_needles(list(b)) or set() for b in av[1]]
+            found.append(set[str]().union(*branches) if all(branches) else set())
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            found.append(_needles(list(av[2])) or set())
+        elif op is c.IN and len(av) <= 8 and all(o is c.LITERAL for o, _ in av):
+            found.append({chr(a) for _, a in av})
+    found = [needs for needs in found if needs]
+    if not found:
+        return None
+    return max(found, key=lambda needs: (min(map(len, needs)), -len(needs)))
+
+
 def _chrome_reason(line: str) -> str | None:
+    needles = _chrome_needles()
+    if needles is not None and not needles.search(line):
+        return None  # no rule can match: quicker to find than that the rules do not
     stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
@@ -737,15 +798,19 @@ _TABLE_ROW_STDLIB = re.compile(r"\s*\|")  # for the width: its \s also matches \
 _TERMINAL = "。；：！？;:!?"
 
 
-def _wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(text: str, lines: list[str]) -> int | None:
     """The width at which the document was hard-wrapped, or None when it was not: the most
     common length of lines (16 or more characters) that another line follows directly, neither
     of them a table row."""
     lengths: Counter[int] = Counter()
-    row = _TABLE_ROW_STDLIB
-    for line, nxt in pairwise(lines):
-        if len(line) >= 16 and nxt and not _is_row(line, row) and not _is_row(nxt, row):
-            lengths[len(line)] += 1
+    if "|" in text:
+        row = _TABLE_ROW_STDLIB
+        for line, nxt in pairwise(lines):
+            if len(line) >= 16 and nxt and not _is_row(line, row) and not _is_row(nxt, row):
+                lengths[len(line)] += 1
+    else:  # no table rows: the lines another line follows, counted by length
+        lengths.update(map(len, compress(lines, islice(lines, 1, None))))
+        lengths = Counter({n: votes for n, votes in lengths.items() if n >= 16})
     if lengths.total() < 3:
         return None
     width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
@@ -756,25 +821,40 @@ def _is_row(line: str, row: re.Pattern[str] | regex.Pattern[str] = _TABLE_ROW) -
     return "|" in line and row.match(line) is not None
 
 
-def _wrap_edits(lines: list[str]) -> Iterator[_EditTuple]:
-    width = _wrap_width(lines)
+def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
+    width = _wrap_width(text, lines)
     if width is None:
-        return
-    newline = -1  # where the newline after `line` stands
-    for line, nxt in pairwise(lines):
-        newline += len(line) + 1
+        return []
+    rows = "|" in text
+    ends = list(accumulate(map(len, lines)))  # line i ends where its newline, ends[i] + i, is
+    reason = "hard line break inside a paragraph"
+    chrome: dict[int, str | None] = {}  # a line's chrome reason, as it is read twice
+    edits: list[_EditTuple] = []
+    for i in compress(range(len(lines) - 1), map(operator.ge, map(len, lines), repeat(width - 1))):
+        line, nxt = lines[i], lines[i + 1]
         # A full line that does not end a clause, followed by one that does not start a unit
         # (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full
         # width is left alone: joining two paragraphs would merge two 款.
-        if len(line) < width - 1 or line[-1] in _TERMINAL or not nxt.strip():
+        if line[-1] in _TERMINAL or not nxt.strip():
             continue
-        if _is_row(line) or _is_row(nxt) or _UNIT_START.match(nxt):
+        if rows and (_is_row(line) or _is_row(nxt)):
             continue
-        if _chrome_reason(line) or _chrome_reason(nxt):
+        if nxt.lstrip()[:1] in _UNIT_FIRST and _UNIT_START.match(nxt):
+            continue
+        if i not in chrome:
+            chrome[i] = _chrome_reason(line)
+        chrome[i + 1] = _chrome_reason(nxt)
+        if chrome[i] or chrome[i + 1]:
             continue  # page furniture is not part of a paragraph
         if "，" not in line and "," not in line and _META.match(nxt):
             continue  # a title, then its date line
-        yield (newline, newline + 1, "", "wrap", "hard line break inside a paragraph")
+        edits.append((ends[i] + i, ends[i] + i + 1, "", "wrap", reason))
+    return edits
+
+
+# The characters a unit can start with, after spaces: 第, brackets, _NUM, 序言 目录 附件 附则
+# (see `_UNIT_START`; tests/test_recover.py checks the numerals against _NUM).
+_UNIT_FIRST = frozenset("第（(序目附零〇一二三四五六七八九十百千万两0123456789０１２３４５６７８９")
 
 
 # ---- punctuation ------------------------------------------------------------------------------
@@ -1087,7 +1167,7 @@ def recover(
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
-    wraps = edits.apply(_wrap_edits(edits.lines))
+    wraps = edits.apply(_wrap_edits(edits.text, edits.lines))
     if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
         edits.delete(_noise_spans(edits.text), "noise", _noise_reason)
     evidence += wraps

@@ -252,3 +252,10 @@ def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -
                 got = source
             assert got == "".join(expected)
             assert is_traditional == expected_traditional
+
+
+def test_unit_start_characters_cover_the_numerals() -> None:
+    from fagui.recover import _NUM, _UNIT_FIRST
+
+    bmp = "".join(map(chr, range(0x10000)))
+    assert set(re.findall(f"[{_NUM}]", bmp)) <= _UNIT_FIRST
