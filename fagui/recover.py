@@ -36,6 +36,7 @@ import itertools
 import math
 import operator
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -363,7 +364,10 @@ def _trailing_space_edits(text: str) -> Iterator[_EditTuple]:
 
 
 _CR = re.compile(r"\r(?=\n)|\r")
-_TRAILING_SPACE = re.compile(r"[^\S\r\n]+$", re.MULTILINE)  # stdlib \s is Unicode-aware
+# Spaces at a line end: white space as `str.isspace` knows it (as stdlib \s does), but line
+# ends, written out as a class, which the stdlib scans quickly.
+_WHITE = re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace() and c not in "\r\n"))
+_TRAILING_SPACE = re.compile(f"[{_WHITE}][{_WHITE}]*$", re.MULTILINE)
 
 
 def _noise_spans(text: str) -> list[tuple[int, int]]:
@@ -860,11 +864,32 @@ _UNIT_FIRST = frozenset("第（(序目附零〇一二三四五六七八九十百
 # ---- punctuation ------------------------------------------------------------------------------
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_CHINESE = regex.compile(rf"[\p{{Han}}{_CJK_PUNCT}]")
-# , ; : ? ! next to a Han character or CJK punctuation (so never between two digits: 1,000).
-_MARK_IN_CHINESE = regex.compile(
-    rf"(?<=[\p{{Han}}{_CJK_PUNCT}])[,;:?!]|[,;:?!](?=[\p{{Han}}{_CJK_PUNCT}])"
-)
+
+
+@functools.cache
+def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Stdlib patterns for Chinese context, with the Han characters (`regex`'s \\p{Han})
+    written out as a class, which the stdlib scans quickly: a Han character or CJK punctuation;
+    , ; : ? ! next to one (so never between two digits: 1,000); and half-width punctuation
+    next to a Han character or “”《》 (see `_uses_half_width`). Each but the first begins with
+    the mark it looks for and looks around it, so the stdlib finds the marks first."""
+    han = _han_class()
+    chinese = f"[{han}{re.escape(_CJK_PUNCT)}]"
+    near = f"[{han}“”《》]"
+    return (
+        re.compile(chinese),
+        re.compile(f"[,;:?!](?:(?<={chinese}.)|(?={chinese}))"),
+        re.compile(f"[,;:?!()](?:(?<={near}.)|(?={near}))"),
+    )
+
+
+@functools.cache
+def _han_class() -> str:
+    """The members of a stdlib class matching what `regex` calls \\p{Han}."""
+    every = array("I", range(0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
+    return _char_class(_matched(regex.compile(r"\p{Han}+"), every))
+
+
 _BRACKET = re.compile(r"[()]")
 _FULL = "，；：？！（）"
 
@@ -875,7 +900,7 @@ def _punct_edits(text: str, lines: list[str]) -> list[_EditTuple]:
     reason = "half-width punctuation in Chinese text"
     edits = [
         (m.start(), m.end(), _HALF_TO_FULL[m.group()], "punctuation", reason)
-        for m in _MARK_IN_CHINESE.finditer(text)
+        for m in _chinese()[1].finditer(text)
     ]
     ls = 0  # where `line` starts
     for line in lines:
@@ -898,24 +923,24 @@ def _chinese_brackets(line: str) -> Iterator[int]:
         elif opens:
             pairs[m.start()] = o = opens.pop()
             pairs[o] = m.start()
+    chinese_pattern = _chinese()[0]
     for m in _BRACKET.finditer(line):
         i = m.start()
         if i in pairs:
             o, c = min(i, pairs[i]), max(i, pairs[i])
             around = line[o - 1 : o] + line[c + 1 : c + 2]
-            chinese = bool(_CHINESE.search(around) or _CHINESE.search(line, o + 1, c))
+            chinese = bool(chinese_pattern.search(around) or chinese_pattern.search(line, o + 1, c))
         else:
-            chinese = bool(_CHINESE.match(line[i - 1 : i]) or _CHINESE.match(line[i + 1 : i + 2]))
+            chinese = bool(
+                chinese_pattern.match(line[i - 1 : i]) or chinese_pattern.match(line[i + 1 : i + 2])
+            )
         if chinese:
             yield i
 
 
 def _uses_half_width(text: str) -> bool:
     """True when the document writes its Chinese punctuation half-width, as mirrors do."""
-    return len(_HALF_IN_CHINESE.findall(text)) > sum(map(text.count, _FULL))
-
-
-_HALF_IN_CHINESE = regex.compile(r"(?<=[\p{Han}“”《》])[,;:?!()]|[,;:?!()](?=[\p{Han}“”《》])")
+    return len(_chinese()[2].findall(text)) > sum(map(text.count, _FULL))
 
 
 # ---- script -----------------------------------------------------------------------------------

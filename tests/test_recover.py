@@ -259,3 +259,12 @@ def test_unit_start_characters_cover_the_numerals() -> None:
 
     bmp = "".join(map(chr, range(0x10000)))
     assert set(re.findall(f"[{_NUM}]", bmp)) <= _UNIT_FIRST
+
+
+def test_han_class_is_regex_han() -> None:
+    import regex
+
+    from fagui.recover import _han_class
+
+    han = re.compile(f"[{_han_class()}]")
+    assert han.findall(EVERY_CHARACTER) == regex.findall(r"\p{Han}", EVERY_CHARACTER)
