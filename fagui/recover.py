@@ -685,6 +685,20 @@ _META = regex.compile(
 )
 
 
+def _is_meta(line: str) -> bool:
+    """`_META.match(line)`, found quicker where the line lacks every string it needs."""
+    needles = _meta_needles()
+    if needles is not None and not needles.search(line):
+        return False
+    return _META.match(line) is not None
+
+
+@functools.cache
+def _meta_needles() -> re.Pattern[str] | None:
+    needs = _needles(_parse(_META.pattern))
+    return None if needs is None else re.compile("|".join(map(re.escape, needs)))
+
+
 def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None, int | None]:
     """The line of the regulation's own title: the first line above the body (its first
     structural line or paragraph) that is not blank, not a date/issuer/number line, and not
@@ -850,7 +864,7 @@ def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
         chrome[i + 1] = _chrome_reason(nxt)
         if chrome[i] or chrome[i + 1]:
             continue  # page furniture is not part of a paragraph
-        if "，" not in line and "," not in line and _META.match(nxt):
+        if "，" not in line and "," not in line and _is_meta(nxt):
             continue  # a title, then its date line
         edits.append((ends[i] + i, ends[i] + i + 1, "", "wrap", reason))
     return edits

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fagui import RecoverOptions, recover
 from fagui.errors import OptionsError
@@ -268,3 +270,36 @@ def test_han_class_is_regex_han() -> None:
 
     han = re.compile(f"[{_han_class()}]")
     assert han.findall(EVERY_CHARACTER) == regex.findall(r"\p{Han}", EVERY_CHARACTER)
+
+
+def test_needles_are_what_every_match_holds() -> None:
+    from fagui.recover import _needles, _parse
+
+    assert _needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {"分享"}
+    assert _needles(_parse(r"^(?:上一篇|相关(?:阅读|文章))")) == {"上一篇", "相关"}
+    assert _needles(_parse(r"首页\s*[>›»/＞]|[>›»＞]\s*正文")) == {"首页", "正文"}
+    assert _needles(_parse(r"(?:a|\d+)b?")) is None  # a branch that needs nothing
+
+
+def _rule_words() -> list[str]:
+    """The literal words of the chrome rules and of _META, and their characters."""
+    from fagui.recover import _CHROME_RULES, _META, _both_scripts
+
+    text = "".join(_both_scripts(rule) for rule, _ in _CHROME_RULES) + _META.pattern
+    words = [w for w in re.split(r"[\\^$*+?{}\[\]()|.:：\s]+|\\[a-zA-Z]", text) if w]
+    return sorted(set(words) | set("".join(words)) | set(" 　\t|():：>1９年月日，。"))
+
+
+@given(st.lists(st.sampled_from(_rule_words()), max_size=8).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_quick_looks_agree_with_the_patterns(line: str) -> None:
+    import importlib
+
+    module = importlib.import_module("fagui.recover")  # the package's `recover` is the function
+
+    quick_reason, quick_meta = module._chrome_reason(line), module._is_meta(line)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "_chrome_needles", lambda: None)
+        patch.setattr(module, "_meta_needles", lambda: None)
+        assert module._chrome_reason(line) == quick_reason
+        assert module._is_meta(line) == quick_meta
