@@ -1,8 +1,10 @@
 """Recover: any copy of a Chinese regulation → its official text, with an audit trail.
 
 The stage works on decoded text (see `fagui.sources` for bytes). It runs a fixed sequence of
-passes over the text; each pass proposes edits, and `_Edits` applies them while remembering,
-for every character of the result, where it came from in the source. The passes, in order:
+passes over the text; each pass proposes edits, and `_Edits` applies them and keeps them, in a
+compact form, so that for every character of the result it can tell where it came from in the
+source. It composes them into `Change` objects only when the changes are first read (most
+callers want the text alone). The passes, in order:
 
 1. **space**: ``\\r\\n`` and lone ``\\r`` → ``\\n``.
 2. **noise**: emoji of any Unicode version (`regex`'s ``Extended_Pictographic`` covers code
