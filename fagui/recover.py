@@ -212,9 +212,12 @@ def _compose(
     kept, so a change's place in the current text is its place in the source plus the growth
     of the changes before it."""
     # Where each change starts in the text: in the source, plus the growth of those before.
-    growths = accumulate(map(operator.itemgetter(5), segs), initial=0)
+    growths = list(accumulate(map(operator.itemgetter(5), segs), initial=0))
     at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
     growth = len(text) - len(source)  # of all the changes
+    merged = _merge_apart(segs, at, growths, text, edits)
+    if merged is not None:
+        return merged
     new_segs: list[_Seg] = []
     pieces: list[str] = []
     done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
@@ -242,6 +245,36 @@ def _compose(
         new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
         pieces += (text[done:cs], out)
         done = ce
+    new_segs += segs[kept:]
+    pieces.append(text[done:])
+    return new_segs, "".join(pieces)
+
+
+def _merge_apart(
+    segs: list[_Seg], at: list[int], growths: list[int], text: str, edits: list[_EditTuple]
+) -> tuple[list[_Seg], str] | None:
+    """`_compose` when no edit touches an earlier change (the usual case): each edit becomes a
+    change of its own, placed among the others; None when some edit touches one."""
+    starts = list(map(operator.itemgetter(0), edits))
+    ends = list(map(operator.itemgetter(1), edits))
+    places = list(map(functools.partial(bisect.bisect_right, at), starts))  # changes before
+    ends_at = [-1, *map(operator.add, at, map(len, map(operator.itemgetter(2), segs)))]
+    if any(map(operator.gt, map(ends_at.__getitem__, places), starts)):
+        return None  # an edit starts inside a change, or right after a deletion it spans
+    starts_at = [*at, len(text) + 1]
+    if any(map(operator.lt, map(starts_at.__getitem__, places), ends)):
+        return None  # a change starts inside an edit
+    new_segs: list[_Seg] = []
+    pieces: list[str] = []
+    kept = done = 0
+    for (s, e, rep, kind, reason), i in zip(edits, places, strict=True):
+        if i > kept:
+            new_segs += segs[kept:i]
+            kept = i
+        start = s - growths[i]
+        new_segs.append((start, start + e - s, rep, kind, reason, len(rep) - e + s))
+        pieces += (text[done:s], rep)
+        done = e
     new_segs += segs[kept:]
     pieces.append(text[done:])
     return new_segs, "".join(pieces)
