@@ -940,6 +940,7 @@ def _han_class() -> str:
 
 
 _BRACKET = re.compile(r"[()]")
+_PAIR = re.compile(r"\([^()]*\)")
 _FULL = "，；：？！（）"
 
 
@@ -964,6 +965,16 @@ def _punct_edits(text: str, lines: list[str]) -> list[_EditTuple]:
 
 
 def _chinese_brackets(line: str) -> Iterator[int]:
+    chinese_pattern = _chinese()[0]
+    simple = [m.span() for m in _PAIR.finditer(line)]
+    if 2 * len(simple) == line.count("(") + line.count(")"):  # only pairs, none nested
+        for o, end in simple:
+            c = end - 1
+            around = line[o - 1 : o] + line[c + 1 : c + 2]
+            if chinese_pattern.search(around) or chinese_pattern.search(line, o + 1, c):
+                yield o
+                yield c
+        return
     opens: list[int] = []
     pairs: dict[int, int] = {}  # each bracket of a pair → the other
     for m in _BRACKET.finditer(line):
@@ -972,7 +983,6 @@ def _chinese_brackets(line: str) -> Iterator[int]:
         elif opens:
             pairs[m.start()] = o = opens.pop()
             pairs[o] = m.start()
-    chinese_pattern = _chinese()[0]
     for m in _BRACKET.finditer(line):
         i = m.start()
         if i in pairs:

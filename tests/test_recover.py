@@ -303,3 +303,31 @@ def test_quick_looks_agree_with_the_patterns(line: str) -> None:
         patch.setattr(module, "_meta_needles", lambda: None)
         assert module._chrome_reason(line) == quick_reason
         assert module._is_meta(line) == quick_meta
+
+
+@given(st.text(alphabet="()（中a，1 ", max_size=20))
+@settings(max_examples=500, deadline=None)
+def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str) -> None:
+    from fagui.recover import _chinese_brackets
+
+    chinese = re.compile(r"[\u4e00-\u9fff，（]")
+    opens: list[int] = []
+    pairs: dict[int, int] = {}
+    for i, c in enumerate(line):
+        if c == "(":
+            opens.append(i)
+        elif c == ")" and opens:
+            pairs[i] = o = opens.pop()
+            pairs[o] = i
+    expected = []
+    for i, c in enumerate(line):
+        if c not in "()":
+            continue
+        if i in pairs:
+            o, e = min(i, pairs[i]), max(i, pairs[i])
+            near = line[o - 1 : o] + line[e + 1 : e + 2] + line[o + 1 : e]
+        else:
+            near = line[i - 1 : i] + line[i + 1 : i + 2]
+        if chinese.search(near):
+            expected.append(i)
+    assert list(_chinese_brackets(line)) == expected
