@@ -832,12 +832,10 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
         for i, v in enumerate(view):
             if not v.strip() and (i < first or i > last):
                 reasons[i] = "blank line around site chrome"
-    for i, (s, e) in enumerate(_line_spans(text)):
-        reason = reasons[i]
-        if reason is None:
-            continue
-        end = e + 1 if e < len(text) else e  # the line goes with its newline
-        yield (s, end, "", "chrome", reason)
+    before = [0, *accumulate(map(len, lines))]  # line i starts at before[i] + i
+    for i, reason in enumerate(reasons):
+        if reason is not None:  # the line goes with its newline, if it has one
+            yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reason)
 
 
 # ---- hard wraps --------------------------------------------------------------------------------
@@ -881,7 +879,10 @@ def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
     rows = "|" in text
     ends = list(accumulate(map(len, lines)))  # line i ends where its newline, ends[i] + i, is
     reason = "hard line break inside a paragraph"
-    chrome: dict[int, str | None] = {}  # a line's chrome reason, as it is read twice
+    # Whether a line could be page furniture: only one that holds a string some chrome rule
+    # needs (see `_chrome_reason`); looked at once for a line, which is read twice.
+    needles = _chrome_needles()
+    chrome: dict[int, bool] = {}
     edits: list[_EditTuple] = []
     for i in compress(range(len(lines) - 1), map(operator.ge, map(len, lines), repeat(width - 1))):
         line, nxt = lines[i], lines[i + 1]
@@ -894,11 +895,12 @@ def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
             continue
         if nxt.lstrip()[:1] in _UNIT_FIRST and _UNIT_START.match(nxt):
             continue
-        if i not in chrome:
-            chrome[i] = _chrome_reason(line)
-        chrome[i + 1] = _chrome_reason(nxt)
-        if chrome[i] or chrome[i + 1]:
-            continue  # page furniture is not part of a paragraph
+        if needles is None or needles.search(line) or needles.search(nxt):
+            if i not in chrome:
+                chrome[i] = _chrome_reason(line) is not None
+            chrome[i + 1] = _chrome_reason(nxt) is not None
+            if chrome[i] or chrome[i + 1]:
+                continue  # page furniture is not part of a paragraph
         if "，" not in line and "," not in line and _is_meta(nxt):
             continue  # a title, then its date line
         edits.append((ends[i] + i, ends[i] + i + 1, "", "wrap", reason))
