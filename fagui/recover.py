@@ -120,20 +120,24 @@ class _Edits:
         self.__dict__.pop("lines", None)  # split again when next asked
         return len(edits)
 
-    def delete(self, spans: list[tuple[int, int]], kind: str, reason: _Reason) -> int:
-        """Apply a pass that deleted `spans` (start, end) of the text, sorted and apart.
-        `reason` is the reason for each, or gives it from what it deleted, when the changes are
-        composed. Returns how many there were."""
+    def delete(
+        self, spans: list[tuple[int, int]], kind: str, reason: _Reason, result: str | None = None
+    ) -> int:
+        """Apply a pass that deleted `spans` (start, end) of the text, sorted and apart, giving
+        `result` (made here when not given). `reason` is the reason for each, or gives it from
+        what it deleted, when the changes are composed. Returns how many there were."""
         if not spans:
             return 0
-        text = self.text
-        pieces: list[str] = []
-        p = 0
-        for s, e in spans:
-            pieces.append(text[p:s])
-            p = e
-        pieces.append(text[p:])
-        self.text = "".join(pieces)
+        if result is None:
+            text = self.text
+            pieces: list[str] = []
+            p = 0
+            for s, e in spans:
+                pieces.append(text[p:s])
+                p = e
+            pieces.append(text[p:])
+            result = "".join(pieces)
+        self.text = result
         self.passes.append(_Deletion(spans, kind, reason))
         self.__dict__.pop("lines", None)
         return len(spans)
@@ -405,8 +409,9 @@ _WHITE = re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace() an
 _TRAILING_SPACE = re.compile(f"[{_WHITE}][{_WHITE}]*$", re.MULTILINE)
 
 
-def _noise_spans(text: str) -> list[tuple[int, int]]:
-    """Where the noise is: runs of noise characters, (start, end) in the text."""
+def _noise_spans(text: str) -> tuple[list[tuple[int, int]], str | None]:
+    """Where the noise is: runs of noise characters, (start, end) in the text; and the text
+    without them, when that comes for free."""
     # Noise is never ASCII, a common Han character or CJK punctuation: look only at runs of
     # the characters where it can start. A run of characters that are noise anywhere is a
     # run of noise, unless a keycap sequence (1️⃣) joins it; the other runs (a symbol that is
@@ -414,7 +419,7 @@ def _noise_spans(text: str) -> list[tuple[int, int]]:
     candidates, anywhere = _noise_classes()
     parts = candidates.split(text)  # the text between runs, and the runs
     if len(parts) == 1:
-        return []
+        return [], None
     bounds = list(accumulate(map(len, parts)))
     starts, ends, runs = bounds[::2], bounds[1::2], parts[1::2]
     del starts[-1]
@@ -435,7 +440,7 @@ def _noise_spans(text: str) -> list[tuple[int, int]]:
             if k and ends[k - 1] == digit:
                 odd.add(k - 1)
     if not odd:
-        return list(zip(starts, ends, strict=True))
+        return list(zip(starts, ends, strict=True)), "".join(parts[::2])
     spans: list[tuple[int, int]] = []
     done = end = 0  # runs before `done` are in spans; the last noise found ends at `end`
     for k in sorted(odd):
@@ -451,7 +456,7 @@ def _noise_spans(text: str) -> list[tuple[int, int]]:
                 end = m.end()
                 spans.append(m.span())
     spans += zip(starts[done:], ends[done:], strict=True)
-    return spans
+    return spans, None
 
 
 _KEYCAP_START = re.compile("[0-9#*][\ufe0f\u20e3]")
@@ -1235,7 +1240,8 @@ def recover(
     opts = options or RecoverOptions(script=script or "simplified")
     edits = _Edits(text)
     edits.apply(_carriage_return_edits(edits.text))
-    noise = edits.delete(_noise_spans(edits.text), "noise", _noise_reason)
+    spans, result = _noise_spans(edits.text)
+    noise = edits.delete(spans, "noise", _noise_reason, result)
     pinyin = edits.apply(_pinyin_edits(edits.text))
     simplified, converted, traditional = _script_edits_to_simplified(edits.text)
     if opts.script != "original":
@@ -1255,7 +1261,8 @@ def recover(
         evidence += edits.apply(_inner_space_edits(edits.text))
     wraps = edits.apply(_wrap_edits(edits.text, edits.lines))
     if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
-        edits.delete(_noise_spans(edits.text), "noise", _noise_reason)
+        spans, result = _noise_spans(edits.text)
+        edits.delete(spans, "noise", _noise_reason, result)
     evidence += wraps
     still_traditional = traditional and opts.script == "original"
     evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))
