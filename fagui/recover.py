@@ -468,7 +468,7 @@ def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Two stdlib patterns made once from the Unicode properties of `_NOISE`: a run of the
     characters where noise can start (a capturing group, to split the text with), and a run of
     those that are noise anywhere (`_NOISE_ANYWHERE`)."""
-    bmp = "".join(map(chr, range(0x10000)))
+    bmp = _characters(0, 0x10000)
     can_start = regex.compile(
         r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}"
         r"\p{Extended_Pictographic}\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]+",
@@ -479,7 +479,7 @@ def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     # Outside the BMP, noise anywhere is what is not Han, Mn, Co or Cn, or is pictographic
     # (tests/test_recover.py checks this against the pattern). The widest ranges go first, as
     # the stdlib tries the ranges of a class beyond the BMP one after the other.
-    astral = "".join(map(chr, range(0x10000, 0x110000)))
+    astral = _characters(0x10000, 0x110000)
     other = regex.compile(r"[[\p{Han}\p{Mn}\p{Co}\p{Cn}]--\p{Extended_Pictographic}]+", regex.V1)
     gaps = [m.span() for m in other.finditer(astral)]
     beyond = [
@@ -942,8 +942,12 @@ def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
 @functools.cache
 def _han_class() -> str:
     """The members of a stdlib class matching what `regex` calls \\p{Han}."""
-    every = array("I", range(0x110000)).tobytes().decode("utf-32-le", "surrogatepass")
-    return _char_class(_matched(regex.compile(r"\p{Han}+"), every))
+    return _char_class(_matched(regex.compile(r"\p{Han}+"), _characters(0, 0x110000)))
+
+
+def _characters(start: int, end: int) -> str:
+    """Every code point from `start` to `end` (not included), as one string."""
+    return array("I", range(start, end)).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 _BRACKET = re.compile(r"[()]")
