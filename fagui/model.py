@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 Script = Literal["simplified", "traditional", "original"]
 SCRIPTS: tuple[str, ...] = ("simplified", "traditional", "original")
@@ -41,15 +41,68 @@ class Change:
         return cls(**data)
 
 
+class Changes(Sequence[Change]):
+    """The changes of a recovery, made when first read.
+
+    `recover` keeps what each of its passes did in a compact form and composes it into
+    `Change` objects only when they are asked for (most callers want the text alone). Reading
+    the changes in any way — iterating, indexing, comparing, `len` — makes them all; they are
+    then kept. A `Changes` equals the tuple of the same changes."""
+
+    __slots__ = ("_items", "_make")
+
+    def __init__(self, items: Callable[[], tuple[Change, ...]] | Iterable[Change]) -> None:
+        self._make: Callable[[], tuple[Change, ...]] | None = None
+        self._items: tuple[Change, ...] | None = None
+        if callable(items):
+            self._make = items
+        else:
+            self._items = tuple(items)
+
+    def _all(self) -> tuple[Change, ...]:
+        if self._items is None:
+            assert self._make is not None
+            self._items, self._make = self._make(), None
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> Change: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Change, ...]: ...
+    def __getitem__(self, index: int | slice) -> Change | tuple[Change, ...]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Changes):
+            other = other._all()
+        return isinstance(other, tuple) and self._all() == other
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"Changes({self._all()!r})"
+
+    def __reduce__(self) -> tuple[type[Changes], tuple[tuple[Change, ...]]]:
+        return (Changes, (self._all(),))
+
+
 @dataclass(frozen=True, slots=True)
 class Recovered:
-    """What `recover` returns: the canonical text and how it was obtained from the source."""
+    """What `recover` returns: the canonical text and how it was obtained from the source.
+    `changes` is a sequence of `Change` (a tuple, or `Changes`, which makes them when read)."""
 
     text: str
     source: str = "-"
     original_script: str = "simplified"
     encoding: str | None = None
-    changes: tuple[Change, ...] = field(default_factory=tuple)
+    changes: Sequence[Change] = field(default_factory=tuple)
 
     def counts(self) -> dict[str, int]:
         """Number of changes of each kind (kinds with none are left out)."""
@@ -80,7 +133,7 @@ class Recovered:
         )
 
 
-def apply_changes(source: str, changes: tuple[Change, ...] | list[Change]) -> str:
+def apply_changes(source: str, changes: Sequence[Change]) -> str:
     """Rebuild the recovered text from the decoded source and its changes.
 
     This is the audit guarantee made executable: every character of the source is either kept

@@ -1,8 +1,10 @@
 """Recover: any copy of a Chinese regulation → its official text, with an audit trail.
 
 The stage works on decoded text (see `fagui.sources` for bytes). It runs a fixed sequence of
-passes over the text; each pass proposes edits, and `_Edits` applies them while remembering,
-for every character of the result, where it came from in the source. The passes, in order:
+passes over the text; each pass proposes edits, and `_Edits` applies them and keeps them, in a
+compact form, so that for every character of the result it can tell where it came from in the
+source. It composes them into `Change` objects only when the changes are first read (most
+callers want the text alone). The passes, in order:
 
 1. **space**: ``\\r\\n`` and lone ``\\r`` → ``\\n``.
 2. **noise**: emoji of any Unicode version (`regex`'s ``Extended_Pictographic`` covers code
@@ -32,19 +34,22 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import math
 import operator
 import re
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import accumulate, compress, islice, pairwise
-from typing import NamedTuple
+from itertools import accumulate, compress, islice, pairwise, repeat
+from typing import Any, NamedTuple
 
 import opencc
 import regex
 
 from fagui.errors import OptionsError
-from fagui.model import SCRIPTS, Change, Recovered
+from fagui.model import SCRIPTS, Change, Changes, Recovered
 
 __all__ = ["RecoverOptions", "recover"]
 
@@ -82,18 +87,16 @@ class _Edit(NamedTuple):
 
 
 class _Edits:
-    """The text being recovered, remembered as the segments of the source it replaces.
+    """The text being recovered, and the edits each pass made to it.
 
     Every pass reads `text` and calls `apply` with sorted, non-overlapping edits in `text`'s
-    coordinates. An edit that touches an earlier change absorbs it (edits and changes that
-    overlap form one cluster), so the final changes never overlap and, applied to the source,
-    give exactly the result. Text between changes is kept, so a change's place in the current
-    text is its place in the source plus the growth of the changes before it."""
+    coordinates; `text` becomes the result. The edits are kept as the passes gave them, and
+    `changes` composes them, when asked, into changes of the source (see `_compose`)."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.text = source
-        self.segs: list[_Seg] = []
+        self.passes: list[list[_EditTuple] | _Substitution | _Deletion] = []
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -105,82 +108,208 @@ class _Edits:
         edits = list(edits)
         if not edits:
             return 0
-        segs, text = self.segs, self.text
-        # Where each change starts in the text: in the source, plus the growth of those before.
-        growths = accumulate(map(operator.itemgetter(5), segs), initial=0)
-        at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
-        growth = len(text) - len(self.source)  # of all the changes
-        new_segs: list[_Seg] = []
+        text = self.text
         pieces: list[str] = []
-        done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
-        n = len(segs)
-        for cs, ce, i, j, first, last in self._clusters(edits, segs, at):
-            if first > kept:
-                new_segs += segs[kept:first]
-            kept = last
-            # Text before the cluster and after it is kept: its place in the source is its
-            # place in the text less the growth of the changes before it.
-            src_start = cs - (at[first] - segs[first][0] if first < n else growth)
-            if last == first:  # the cluster replaces no change
-                src_end = src_start + ce - cs
-            else:
-                src_end = ce - (at[last] - segs[last][0] if last < n else growth)
-            s, e, out, kind, reason = edits[i]
-            if j > i + 1 or s != cs or e != ce:  # the edits and the text between them
-                parts: list[str] = []
-                p = cs
-                for s, e, rep, _, _ in edits[i:j]:
-                    parts += (text[p:s], rep)
-                    p = e
-                parts.append(text[p:ce])
-                out = "".join(parts)
-            new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
-            pieces += (text[done:cs], out)
-            done = ce
-        new_segs += segs[kept:]
-        pieces.append(text[done:])
-        self.segs = new_segs
+        p = 0
+        for s, e, rep, _, _ in edits:
+            pieces += (text[p:s], rep)
+            p = e
+        pieces.append(text[p:])
         self.text = "".join(pieces)
+        self.passes.append(edits)
         self.__dict__.pop("lines", None)  # split again when next asked
         return len(edits)
 
-    @staticmethod
-    def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[_Cluster]:
-        """Group edits with the earlier changes they touch: start and end in the current text,
-        the edits [i, j) and the changes [first, last) that the group replaces. A change is
-        touched when the edit overlaps it, or for a deletion (a change of no length), when the
-        edit spans across its place; an edit of no length inside a change touches it too."""
-        clusters: list[_Cluster] = []
-        n = len(segs)
-        for i, (cs, ce, _, _, _) in enumerate(edits):
-            first = last = bisect.bisect_right(at, cs)  # changes before `first` start by cs
-            if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
-                first -= 1
-                if at[first] < ce:  # it is touched
-                    cs = at[first]
-                else:  # an edit of no length where that change starts goes before it
-                    last = first
-            while last < n and at[last] < ce:  # changes that start inside the edit
-                last += 1
-            if last > first:
-                ce = max(ce, at[last - 1] + len(segs[last - 1][2]))
-            k = i  # the first edit of the group
-            if clusters and cs < clusters[-1][1]:  # it overlaps the group before: join them
-                pcs, pce, k, _, pfirst, plast = clusters.pop()
-                cs, ce = min(pcs, cs), max(pce, ce)
-                first, last = min(pfirst, first), max(plast, last)
-            clusters.append((cs, ce, k, i + 1, first, last))
-        return clusters
+    def delete(
+        self, spans: list[tuple[int, int]], kind: str, reason: _Reason, result: str | None = None
+    ) -> int:
+        """Apply a pass that deleted `spans` (start, end) of the text, sorted and apart, giving
+        `result` (made here when not given). `reason` is the reason for each, or gives it from
+        what it deleted, when the changes are composed. Returns how many there were."""
+        if not spans:
+            return 0
+        if result is None:
+            text = self.text
+            pieces: list[str] = []
+            p = 0
+            for s, e in spans:
+                pieces.append(text[p:s])
+                p = e
+            pieces.append(text[p:])
+            result = "".join(pieces)
+        self.text = result
+        self.passes.append(_Deletion(spans, kind, reason))
+        self.__dict__.pop("lines", None)
+        return len(spans)
+
+    def substitute(self, text: str, kind: str, reason: str, *, join: bool) -> None:
+        """Apply a pass that replaced characters one for one, giving `text` (as long as the
+        current text). Its edits, one a character, or a run of adjacent ones when `join`, are
+        found when the changes are composed."""
+        if text != self.text:
+            self.passes.append(_Substitution(text, kind, reason, join))
+            self.text = text
+            self.__dict__.pop("lines", None)
 
     def changes(self) -> tuple[Change, ...]:
+        """The passes' edits as changes of the source."""
+        segs: list[_Seg] = []
+        text = self.source
+        for edits in self.passes:
+            if not isinstance(edits, list):
+                edits = edits.edits(text)
+            segs, text = _compose(self.source, segs, text, edits)
         source = self.source
         return tuple(
             [
                 Change(kind, a, b - a, original, out, reason)
-                for a, b, out, kind, reason, _ in self.segs
+                for a, b, out, kind, reason, _ in segs
                 if (original := source[a:b]) != out
             ]
         )
+
+
+_Reason = str | Callable[[str], str]
+
+
+class _Deletion(NamedTuple):
+    """A pass that deleted parts of the text (see `_Edits.delete`)."""
+
+    spans: list[tuple[int, int]]
+    kind: str
+    reason: _Reason
+
+    def edits(self, before: str) -> list[_EditTuple]:
+        kind, reason = self.kind, self.reason
+        if isinstance(reason, str):
+            return [(s, e, "", kind, reason) for s, e in self.spans]
+        return [(s, e, "", kind, reason(before[s:e])) for s, e in self.spans]
+
+
+class _Substitution(NamedTuple):
+    """A pass that replaced characters one for one (see `_Edits.substitute`)."""
+
+    text: str
+    kind: str
+    reason: str
+    join: bool
+
+    def edits(self, before: str) -> list[_EditTuple]:
+        """The edits that made `text` from the text `before` the pass."""
+        pattern = _NOT_NUL if self.join else _ONE_NOT_NUL
+        after, kind, reason = self.text, self.kind, self.reason
+        return [
+            (m.start(), m.end(), after[m.start() : m.end()], kind, reason)
+            for m in pattern.finditer(_difference_flags(before, after))
+        ]
+
+
+def _compose(
+    source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]
+) -> tuple[list[_Seg], str]:
+    """The changes of the source `segs`, which made `text`, followed by a pass's `edits` of
+    `text`: the new changes, and the new text.
+
+    The changes are segments of the source and what replaced them. An edit that touches an
+    earlier change absorbs it (edits and changes that overlap form one cluster), so the changes
+    never overlap and, applied to the source, give exactly the result. Text between changes is
+    kept, so a change's place in the current text is its place in the source plus the growth
+    of the changes before it."""
+    # Where each change starts in the text: in the source, plus the growth of those before.
+    growths = list(accumulate(map(operator.itemgetter(5), segs), initial=0))
+    at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
+    growth = len(text) - len(source)  # of all the changes
+    merged = _merge_apart(segs, at, growths, text, edits)
+    if merged is not None:
+        return merged
+    new_segs: list[_Seg] = []
+    pieces: list[str] = []
+    done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
+    n = len(segs)
+    for cs, ce, i, j, first, last in _clusters(edits, segs, at):
+        if first > kept:
+            new_segs += segs[kept:first]
+        kept = last
+        # Text before the cluster and after it is kept: its place in the source is its
+        # place in the text less the growth of the changes before it.
+        src_start = cs - (at[first] - segs[first][0] if first < n else growth)
+        if last == first:  # the cluster replaces no change
+            src_end = src_start + ce - cs
+        else:
+            src_end = ce - (at[last] - segs[last][0] if last < n else growth)
+        s, e, out, kind, reason = edits[i]
+        if j > i + 1 or s != cs or e != ce:  # the edits and the text between them
+            parts: list[str] = []
+            p = cs
+            for s, e, rep, _, _ in edits[i:j]:
+                parts += (text[p:s], rep)
+                p = e
+            parts.append(text[p:ce])
+            out = "".join(parts)
+        new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
+        pieces += (text[done:cs], out)
+        done = ce
+    new_segs += segs[kept:]
+    pieces.append(text[done:])
+    return new_segs, "".join(pieces)
+
+
+def _merge_apart(
+    segs: list[_Seg], at: list[int], growths: list[int], text: str, edits: list[_EditTuple]
+) -> tuple[list[_Seg], str] | None:
+    """`_compose` when no edit touches an earlier change (the usual case): each edit becomes a
+    change of its own, placed among the others; None when some edit touches one."""
+    starts = list(map(operator.itemgetter(0), edits))
+    ends = list(map(operator.itemgetter(1), edits))
+    places = list(map(functools.partial(bisect.bisect_right, at), starts))  # changes before
+    ends_at = [-1, *map(operator.add, at, map(len, map(operator.itemgetter(2), segs)))]
+    if any(map(operator.gt, map(ends_at.__getitem__, places), starts)):
+        return None  # an edit starts inside a change, or right after a deletion it spans
+    starts_at = [*at, len(text) + 1]
+    if any(map(operator.lt, map(starts_at.__getitem__, places), ends)):
+        return None  # a change starts inside an edit
+    new_segs: list[_Seg] = []
+    pieces: list[str] = []
+    kept = done = 0
+    for (s, e, rep, kind, reason), i in zip(edits, places, strict=True):
+        if i > kept:
+            new_segs += segs[kept:i]
+            kept = i
+        start = s - growths[i]
+        new_segs.append((start, start + e - s, rep, kind, reason, len(rep) - e + s))
+        pieces += (text[done:s], rep)
+        done = e
+    new_segs += segs[kept:]
+    pieces.append(text[done:])
+    return new_segs, "".join(pieces)
+
+
+def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[_Cluster]:
+    """Group edits with the earlier changes they touch: start and end in the current text,
+    the edits [i, j) and the changes [first, last) that the group replaces. A change is
+    touched when the edit overlaps it, or for a deletion (a change of no length), when the
+    edit spans across its place; an edit of no length inside a change touches it too."""
+    clusters: list[_Cluster] = []
+    n = len(segs)
+    for i, (cs, ce, _, _, _) in enumerate(edits):
+        first = last = bisect.bisect_right(at, cs)  # changes before `first` start by cs
+        if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
+            first -= 1
+            if at[first] < ce:  # it is touched
+                cs = at[first]
+            else:  # an edit of no length where that change starts goes before it
+                last = first
+        while last < n and at[last] < ce:  # changes that start inside the edit
+            last += 1
+        if last > first:
+            ce = max(ce, at[last - 1] + len(segs[last - 1][2]))
+        k = i  # the first edit of the group
+        if clusters and cs < clusters[-1][1]:  # it overlaps the group before: join them
+            pcs, pce, k, _, pfirst, plast = clusters.pop()
+            cs, ce = min(pcs, cs), max(pce, ce)
+            first, last = min(pfirst, first), max(plast, last)
+        clusters.append((cs, ce, k, i + 1, first, last))
+    return clusters
 
 
 def _runs(edits: Iterable[_EditTuple]) -> Iterator[_EditTuple]:
@@ -212,25 +341,29 @@ def _line_spans(text: str) -> Iterator[tuple[int, int]]:
 _HAN_RUN = regex.compile(r"\p{Han}+")
 _CJK_PUNCT = "，。、；：？！“”‘’《》（）【】〔〕〈〉「」『』…—"
 
-_NOISE = regex.compile(
-    r"""
-      [0-9#*]\uFE0F?\u20E3                                  # keycap sequences
-    | [\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0E\uFE0F\u20E3]
+# Noise, character by character: a keycap sequence, a character that is noise wherever it
+# stands, or one that is noise where it stands (`_NOISE_IN_CONTEXT`).
+_KEYCAP = r"[0-9#*]\uFE0F?\u20E3"
+_NOISE_ANYWHERE = r"""
+      [\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0E\uFE0F\u20E3]
     | [\p{Extended_Pictographic}--[\p{Block=Latin_1_Supplement}\p{Block=General_Punctuation}
                                    \p{Block=Letterlike_Symbols}\p{Block=Arrows}
                                    \p{Block=Geometric_Shapes}]]       # ⏲ ⤴ ☀ ⛓ 〽 ㊗
     | [\p{Extended_Pictographic}&&[\U00010000-\U0010FFFF]]
-    | \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
-    | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
     | [\p{Cf}--[\u180E\u0600-\u0605\u06DD]]                 # zero-width, bidi, BOM, tags
     | [[\U00010000-\U0010FFFF]--[\p{Han}\p{Mn}\p{Co}\p{Cn}]]  # outside the BMP, not Han
     | [\p{Cn}&&\p{Extended_Pictographic}]                   # emoji newer than our tables
+"""
+_NOISE_IN_CONTEXT = r"""
+      \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
+    | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
     | (?<=[\p{Han}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F，。、；：？！])
       \p{Extended_Pictographic}(?=[\p{Han}\p{Extended_Pictographic}])  # ™ ℹ ↔ inside a word
     | (?<=\S)[[\p{So}\u203B]&&[\p{Block=Geometric_Shapes}\p{Block=Miscellaneous_Symbols}
                                  \p{Block=Dingbats}\p{Block=General_Punctuation}]--[○◯]]
-    """,
-    regex.VERBOSE | regex.V1,
+"""
+_NOISE = regex.compile(
+    f"{_KEYCAP} | {_NOISE_ANYWHERE} | {_NOISE_IN_CONTEXT}", regex.VERBOSE | regex.V1
 )
 
 _NOISE_REASONS = (
@@ -271,46 +404,104 @@ def _trailing_space_edits(text: str) -> Iterator[_EditTuple]:
 
 
 _CR = re.compile(r"\r")
-_TRAILING_SPACE = re.compile(r"[^\S\r\n]+$", re.MULTILINE)  # stdlib \s is Unicode-aware
+# Spaces at a line end: white space as `str.isspace` knows it (as stdlib \s does), but line
+# ends, written out as a class, which the stdlib scans quickly.
+_WHITE = re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace() and c not in "\r\n"))
+_TRAILING_SPACE = re.compile(f"[{_WHITE}][{_WHITE}]*$", re.MULTILINE)
 
 
-def _noise_edits(text: str) -> Iterator[_EditTuple]:
-    # Noise is never ASCII, a common Han character or CJK punctuation: look only where a
-    # character outside those occurs, and let the Unicode-property pattern decide there.
-    end = 0
-    for c in _unusual().finditer(text):
-        pos = c.start()
-        if pos < end:
-            continue
-        if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\ufe0f\u20e3":
-            pos -= 1
-        m = _NOISE_RUN.match(text, pos)
-        if m:
-            end = m.end()
-            yield (m.start(), m.end(), "", "noise", _noise_reason(m.group()))
+def _noise_spans(text: str) -> tuple[list[tuple[int, int]], str | None]:
+    """Where the noise is: runs of noise characters, (start, end) in the text; and the text
+    without them, when that comes for free."""
+    # Noise is never ASCII, a common Han character or CJK punctuation: look only at runs of
+    # the characters where it can start. A run of characters that are noise anywhere is a
+    # run of noise, unless a keycap sequence (1️⃣) joins it; the other runs (a symbol that is
+    # noise only inside a word: ※, ■) are read by the Unicode-property pattern.
+    candidates, anywhere = _noise_classes()
+    parts = candidates.split(text)  # the text between runs, and the runs
+    if len(parts) == 1:
+        return [], None
+    bounds = list(accumulate(map(len, parts)))
+    starts, ends, runs = bounds[::2], bounds[1::2], parts[1::2]
+    del starts[-1]
+    odd: set[int] = set()  # the runs to read with the pattern, by number
+    if anywhere.fullmatch("".join(runs)) is None:
+        offsets = list(accumulate(map(len, runs)))  # where each run ends in their join
+        p = 0
+        for m in anywhere.finditer("".join(runs)):
+            odd.update(bisect.bisect_right(offsets, i) for i in range(p, m.start()))
+            p = m.end()
+        odd.update(bisect.bisect_right(offsets, i) for i in range(p, offsets[-1]))
+    if "\ufe0f" in text or "\u20e3" in text:
+        for m in _KEYCAP_START.finditer(text):  # a run after the digit, or one before it
+            digit = m.start()
+            k = bisect.bisect_left(starts, digit + 1)
+            if k < len(starts) and starts[k] == digit + 1:
+                odd.add(k)
+            if k and ends[k - 1] == digit:
+                odd.add(k - 1)
+    if not odd:
+        return list(zip(starts, ends, strict=True)), "".join(parts[::2])
+    spans: list[tuple[int, int]] = []
+    done = end = 0  # runs before `done` are in spans; the last noise found ends at `end`
+    for k in sorted(odd):
+        spans += zip(starts[done:k], ends[done:k], strict=True)
+        done = k + 1
+        for pos in range(max(starts[k], end), ends[k]):
+            if pos < end:
+                continue
+            if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\ufe0f\u20e3":
+                pos -= 1
+            m = _NOISE_RUN.match(text, pos)
+            if m:
+                end = m.end()
+                spans.append(m.span())
+    spans += zip(starts[done:], ends[done:], strict=True)
+    return spans, None
+
+
+_KEYCAP_START = re.compile("[0-9#*][\ufe0f\u20e3]")
+_NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
 
 
 @functools.cache
-def _unusual() -> re.Pattern[str]:
-    """Where noise can start: a stdlib character class generated once from the Unicode
-    properties below (every BMP code point they match), plus everything outside the BMP."""
+def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Two stdlib patterns made once from the Unicode properties of `_NOISE`: a run of the
+    characters where noise can start (a capturing group, to split the text with), and a run of
+    those that are noise anywhere (`_NOISE_ANYWHERE`)."""
+    bmp = _characters(0, 0x10000)
     can_start = regex.compile(
-        r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\p{Extended_Pictographic}"
-        r"\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]",
+        r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}"
+        r"\p{Extended_Pictographic}\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]+",
         regex.V1,
     )
-    points = [cp for cp in range(0x10000) if can_start.match(chr(cp))]
-    ranges: list[list[int]] = []
-    for cp in points:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    members = "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
-    return re.compile(f"[{members}\\U00010000-\\U0010ffff]")
+    members = _char_class(_matched(can_start, bmp)) + "\\U00010000-\\U0010ffff"
+    anywhere = regex.compile(f"(?:{_NOISE_ANYWHERE})+", regex.VERBOSE | regex.V1)
+    # Outside the BMP, noise anywhere is what is not Han, Mn, Co or Cn, or is pictographic
+    # (tests/test_recover.py checks this against the pattern). The widest ranges go first, as
+    # the stdlib tries the ranges of a class beyond the BMP one after the other.
+    astral = _characters(0x10000, 0x110000)
+    other = regex.compile(r"[[\p{Han}\p{Mn}\p{Co}\p{Cn}]--\p{Extended_Pictographic}]+", regex.V1)
+    gaps = [m.span() for m in other.finditer(astral)]
+    beyond = [
+        (0x10000 + a, 0x10000 + b - 1)
+        for a, b in zip(
+            [0] + [e for _, e in gaps], [s for s, _ in gaps] + [len(astral)], strict=True
+        )
+        if b > a
+    ]
+    beyond.sort(key=lambda r: r[0] - r[1])
+    noise = _char_class(_matched(anywhere, bmp)) + "".join(
+        f"\\U{a:08x}-\\U{b:08x}" for a, b in beyond
+    )
+    return re.compile(f"([{members}][{members}]*)"), re.compile(f"[{noise}]+")
 
 
-_NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
+def _matched(pattern: regex.Pattern[str], chars: str) -> Iterator[int]:
+    """The code points of `chars` (which hold each at most once) that `pattern` matches."""
+    for m in pattern.finditer(chars):
+        yield from map(ord, m.group())
+
 
 _PINYIN = regex.compile(r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]")
 
@@ -442,8 +633,69 @@ _LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
 _HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.cache
+def _chrome_needles() -> re.Pattern[str] | None:
+    """A pattern that finds, in any line a chrome rule matches, one of the literal strings the
+    rule needs (分享到, 上一篇, ©…), spaces allowed between their characters as the rules read
+    lines without spaces; or None when some rule needs none. Each rule's needs are read from
+    its parsed form (`_needles`)."""
+    found: set[str] = set()
+    for rule, _ in _CHROME_RULES:
+        needs = _needles(_parse(_both_scripts(rule)))
+        if needs is None:
+            return None
+        found |= needs
+    spaced = (r"\s*".join(map(re.escape, needle)) for needle in found)
+    return re.compile("|".join(sorted(spaced, key=len, reverse=True)))
+
+
+def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
+    """The pattern as the stdlib parses it, or None if that parser is not at hand (it is
+    CPython's, not a public API)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover
+        return None
+    return list(_parser.parse(pattern).data)
+
+
+def _needles(items: list[tuple[Any, Any]] | None) -> set[str] | None:
+    """Literal strings of which every match of the parsed pattern holds at least one: those
+    of a run of literal characters, of a group or a repeated part it cannot do without, of each
+    branch of an alternation, or the characters of a small class; the longest found. None when
+    the pattern needs none that this finds."""
+    if items is None:
+        return None
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found: list[set[str]] = []
+    run = ""
+    for op, av in [*items, (None, None)]:
+        if op is c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            found.append({run})
+            run = ""
+        if op is c.SUBPATTERN:
+            found.append(_needles(list(av[3])) or set())
+        elif op is c.BRANCH:
+            branches = [_needles(list(b)) or set() for b in av[1]]
+            found.append(set[str]().union(*branches) if all(branches) else set())
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            found.append(_needles(list(av[2])) or set())
+        elif op is c.IN and len(av) <= 8 and all(o is c.LITERAL for o, _ in av):
+            found.append({chr(a) for _, a in av})
+    found = [needs for needs in found if needs]
+    if not found:
+        return None
+    return max(found, key=lambda needs: (min(map(len, needs)), -len(needs)))
+
+
 def _chrome_reason(line: str) -> str | None:
+    needles = _chrome_needles()
+    if needles is not None and not needles.search(line):
+        return None  # no rule can match: quicker to find than that the rules do not
     stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
@@ -472,6 +724,20 @@ _META = regex.compile(
     r".{0,30}(?:令|〔\d{4}〕.*号|第\s*\d+\s*号|主席令|国务院令).{0,10}|"
     r".*(?:通过|批准|公布|发布|施行|修正|修订)[）)]?|[总附]\s*则|序\s*言|目\s*录)\s*$"
 )
+
+
+def _is_meta(line: str) -> bool:
+    """`_META.match(line)`, found quicker where the line lacks every string it needs."""
+    needles = _meta_needles()
+    if needles is not None and not needles.search(line):
+        return False
+    return _META.match(line) is not None
+
+
+@functools.cache
+def _meta_needles() -> re.Pattern[str] | None:
+    needs = _needles(_parse(_META.pattern))
+    return None if needs is None else re.compile("|".join(map(re.escape, needs)))
 
 
 def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None, int | None]:
@@ -572,12 +838,10 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
         for i, v in enumerate(view):
             if not v.strip() and (i < first or i > last):
                 reasons[i] = "blank line around site chrome"
-    for i, (s, e) in enumerate(_line_spans(text)):
-        reason = reasons[i]
-        if reason is None:
-            continue
-        end = e + 1 if e < len(text) else e  # the line goes with its newline
-        yield (s, end, "", "chrome", reason)
+    before = [0, *accumulate(map(len, lines))]  # line i starts at before[i] + i
+    for i, reason in enumerate(reasons):
+        if reason is not None:  # the line goes with its newline, if it has one
+            yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reason)
 
 
 # ---- hard wraps --------------------------------------------------------------------------------
@@ -591,15 +855,19 @@ _TABLE_ROW_STDLIB = re.compile(r"\s*\|")  # for the width: its \s also matches \
 _TERMINAL = "。；：！？;:!?"
 
 
-def _wrap_width(lines: list[str]) -> int | None:
+def _wrap_width(text: str, lines: list[str]) -> int | None:
     """The width at which the document was hard-wrapped, or None when it was not: the most
     common length of lines (16 or more characters) that another line follows directly, neither
     of them a table row."""
     lengths: Counter[int] = Counter()
-    row = _TABLE_ROW_STDLIB
-    for line, nxt in pairwise(lines):
-        if len(line) >= 16 and nxt and not _is_row(line, row) and not _is_row(nxt, row):
-            lengths[len(line)] += 1
+    if "|" in text:
+        row = _TABLE_ROW_STDLIB
+        for line, nxt in pairwise(lines):
+            if len(line) >= 16 and nxt and not _is_row(line, row) and not _is_row(nxt, row):
+                lengths[len(line)] += 1
+    else:  # no table rows: the lines another line follows, counted by length
+        lengths.update(map(len, compress(lines, islice(lines, 1, None))))
+        lengths = Counter({n: votes for n, votes in lengths.items() if n >= 16})
     if lengths.total() < 3:
         return None
     width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
@@ -610,36 +878,81 @@ def _is_row(line: str, row: re.Pattern[str] | regex.Pattern[str] = _TABLE_ROW) -
     return "|" in line and row.match(line) is not None
 
 
-def _wrap_edits(lines: list[str]) -> Iterator[_EditTuple]:
-    width = _wrap_width(lines)
+def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
+    width = _wrap_width(text, lines)
     if width is None:
-        return
-    newline = -1  # where the newline after `line` stands
-    for line, nxt in pairwise(lines):
-        newline += len(line) + 1
+        return []
+    rows = "|" in text
+    ends = list(accumulate(map(len, lines)))  # line i ends where its newline, ends[i] + i, is
+    reason = "hard line break inside a paragraph"
+    # Whether a line could be page furniture: only one that holds a string some chrome rule
+    # needs (see `_chrome_reason`); looked at once for a line, which is read twice.
+    needles = _chrome_needles()
+    chrome: dict[int, bool] = {}
+    edits: list[_EditTuple] = []
+    for i in compress(range(len(lines) - 1), map(operator.ge, map(len, lines), repeat(width - 1))):
+        line, nxt = lines[i], lines[i + 1]
         # A full line that does not end a clause, followed by one that does not start a unit
         # (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full
         # width is left alone: joining two paragraphs would merge two 款.
-        if len(line) < width - 1 or line[-1] in _TERMINAL or not nxt.strip():
+        if line[-1] in _TERMINAL or not nxt.strip():
             continue
-        if _is_row(line) or _is_row(nxt) or _UNIT_START.match(nxt):
+        if rows and (_is_row(line) or _is_row(nxt)):
             continue
-        if _chrome_reason(line) or _chrome_reason(nxt):
-            continue  # page furniture is not part of a paragraph
-        if "，" not in line and "," not in line and _META.match(nxt):
+        if nxt.lstrip()[:1] in _UNIT_FIRST and _UNIT_START.match(nxt):
+            continue
+        if needles is None or needles.search(line) or needles.search(nxt):
+            if i not in chrome:
+                chrome[i] = _chrome_reason(line) is not None
+            chrome[i + 1] = _chrome_reason(nxt) is not None
+            if chrome[i] or chrome[i + 1]:
+                continue  # page furniture is not part of a paragraph
+        if "，" not in line and "," not in line and _is_meta(nxt):
             continue  # a title, then its date line
-        yield (newline, newline + 1, "", "wrap", "hard line break inside a paragraph")
+        edits.append((ends[i] + i, ends[i] + i + 1, "", "wrap", reason))
+    return edits
+
+
+# The characters a unit can start with, after spaces: 第, brackets, _NUM, 序言 目录 附件 附则
+# (see `_UNIT_START`; tests/test_recover.py checks the numerals against _NUM).
+_UNIT_FIRST = frozenset("第（(序目附零〇一二三四五六七八九十百千万两0123456789０１２３４５６７８９")
 
 
 # ---- punctuation ------------------------------------------------------------------------------
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
-_CHINESE = regex.compile(rf"[\p{{Han}}{_CJK_PUNCT}]")
-# , ; : ? ! next to a Han character or CJK punctuation (so never between two digits: 1,000).
-_MARK_IN_CHINESE = regex.compile(
-    rf"(?<=[\p{{Han}}{_CJK_PUNCT}])[,;:?!]|[,;:?!](?=[\p{{Han}}{_CJK_PUNCT}])"
-)
+
+
+@functools.cache
+def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Stdlib patterns for Chinese context, with the Han characters (`regex`'s \\p{Han})
+    written out as a class, which the stdlib scans quickly: a Han character or CJK punctuation;
+    , ; : ? ! next to one (so never between two digits: 1,000); and half-width punctuation
+    next to a Han character or “”《》 (see `_uses_half_width`). Each but the first begins with
+    the mark it looks for and looks around it, so the stdlib finds the marks first."""
+    han = _han_class()
+    chinese = f"[{han}{re.escape(_CJK_PUNCT)}]"
+    near = f"[{han}“”《》]"
+    return (
+        re.compile(chinese),
+        re.compile(f"[,;:?!](?:(?<={chinese}.)|(?={chinese}))"),
+        re.compile(f"[,;:?!()](?:(?<={near}.)|(?={near}))"),
+    )
+
+
+@functools.cache
+def _han_class() -> str:
+    """The members of a stdlib class matching what `regex` calls \\p{Han}."""
+    return _char_class(_matched(regex.compile(r"\p{Han}+"), _characters(0, 0x110000)))
+
+
+def _characters(start: int, end: int) -> str:
+    """Every code point from `start` to `end` (not included), as one string."""
+    return array("I", range(start, end)).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 _BRACKET = re.compile(r"[()]")
+_PAIR = re.compile(r"\([^()]*\)")
 _FULL = "，；：？！（）"
 
 
@@ -649,7 +962,7 @@ def _punct_edits(text: str, lines: list[str]) -> list[_EditTuple]:
     reason = "half-width punctuation in Chinese text"
     edits = [
         (m.start(), m.end(), _HALF_TO_FULL[m.group()], "punctuation", reason)
-        for m in _MARK_IN_CHINESE.finditer(text)
+        for m in _chinese()[1].finditer(text)
     ]
     ls = 0  # where `line` starts
     for line in lines:
@@ -664,6 +977,16 @@ def _punct_edits(text: str, lines: list[str]) -> list[_EditTuple]:
 
 
 def _chinese_brackets(line: str) -> Iterator[int]:
+    chinese_pattern = _chinese()[0]
+    simple = [m.span() for m in _PAIR.finditer(line)]
+    if 2 * len(simple) == line.count("(") + line.count(")"):  # only pairs, none nested
+        for o, end in simple:
+            c = end - 1
+            around = line[o - 1 : o] + line[c + 1 : c + 2]
+            if chinese_pattern.search(around) or chinese_pattern.search(line, o + 1, c):
+                yield o
+                yield c
+        return
     opens: list[int] = []
     pairs: dict[int, int] = {}  # each bracket of a pair → the other
     for m in _BRACKET.finditer(line):
@@ -677,19 +1000,18 @@ def _chinese_brackets(line: str) -> Iterator[int]:
         if i in pairs:
             o, c = min(i, pairs[i]), max(i, pairs[i])
             around = line[o - 1 : o] + line[c + 1 : c + 2]
-            chinese = bool(_CHINESE.search(around) or _CHINESE.search(line, o + 1, c))
+            chinese = bool(chinese_pattern.search(around) or chinese_pattern.search(line, o + 1, c))
         else:
-            chinese = bool(_CHINESE.match(line[i - 1 : i]) or _CHINESE.match(line[i + 1 : i + 2]))
+            chinese = bool(
+                chinese_pattern.match(line[i - 1 : i]) or chinese_pattern.match(line[i + 1 : i + 2])
+            )
         if chinese:
             yield i
 
 
 def _uses_half_width(text: str) -> bool:
     """True when the document writes its Chinese punctuation half-width, as mirrors do."""
-    return len(_HALF_IN_CHINESE.findall(text)) > sum(map(text.count, _FULL))
-
-
-_HALF_IN_CHINESE = regex.compile(r"(?<=[\p{Han}“”《》])[,;:?!()]|[,;:?!()](?=[\p{Han}“”《》])")
+    return len(_chinese()[2].findall(text)) > sum(map(text.count, _FULL))
 
 
 # ---- script -----------------------------------------------------------------------------------
@@ -699,10 +1021,43 @@ _TRAD_MIN = 3
 _TRAD_SHARE = 0.02
 
 
-@functools.lru_cache(maxsize=65536)
-def _is_traditional_char(ch: str) -> bool:
-    """A character that OpenCC converts on its own, i.e. without phrase context."""
-    return converter("t2s").convert(ch) != ch
+@functools.cache
+def _traditional() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The characters OpenCC's t2s converts on their own, i.e. without phrase context: their
+    set, and a stdlib pattern matching one of those in the BMP or any character outside it (a
+    class of BMP characters is a table, which the stdlib scans quickly). Made once from
+    OpenCC's conversion of every code point of the planes that hold Han characters (0, 2 and
+    3), one per line; tests/test_recover.py checks the other planes."""
+    points = [
+        cp
+        for cp in itertools.chain(range(0x10000), range(0x20000, 0x40000))
+        if cp != 10 and not 0xD800 <= cp <= 0xDFFF
+    ]
+    chars = list(map(chr, points))
+    converted = converter("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # not one line per character: convert one at a time
+        converted = [converter("t2s").convert(c) for c in chars]
+    found = [c for c, t in zip(chars, converted, strict=True) if c != t]
+    bmp = [ord(c) for c in found if c <= "\uffff"]
+    return frozenset(found), re.compile(f"[{_char_class(bmp)}\\U00010000-\\U0010ffff]")
+
+
+def _char_class(points: Iterable[int]) -> str:
+    """The members of a stdlib character class matching the code points (ascending)."""
+    ranges: list[list[int]] = []
+    for cp in points:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+def _count_traditional(text: str, up_to: int) -> int:
+    """How many characters of the text OpenCC converts on their own, counting up to `up_to`."""
+    table, pattern = _traditional()
+    found = (c for m in pattern.finditer(text) if (c := m.group()) <= "\uffff" or c in table)
+    return sum(1 for _ in islice(found, up_to))
 
 
 def _han_count(text: str) -> int:
@@ -716,12 +1071,60 @@ def _diff_positions(a: str, b: str, offset: int = 0) -> list[int]:
     return list(compress(range(offset, offset + len(a)), map(operator.ne, a, b)))
 
 
-def _script_edits_to_simplified(text: str) -> tuple[list[_EditTuple], int, bool]:
-    """Edits converting traditional characters (a run of adjacent ones as one edit), how many
-    characters they convert, and whether the document is traditional."""
+def _utf32(text: str) -> int:
+    """The text as one whole number, 32 bits a character (UTF-32, little-endian)."""
+    return int.from_bytes(text.encode("utf-32-le", "surrogatepass"), "little")
+
+
+def _text(number: int, length: int) -> str:
+    return number.to_bytes(4 * length, "little").decode("utf-32-le", "surrogatepass")
+
+
+def _differences(a: int, b: int, length: int) -> int:
+    """For two texts as numbers (see `_utf32`), 1 in each character where they differ and 0 in
+    each where they agree: the work of a loop over the characters, done on whole numbers."""
+    diff = a ^ b
+    for shift in (1, 2, 4, 8, 16):  # bit 0 of each character's 32 becomes the OR of them all
+        diff |= diff >> shift
+    return diff & int.from_bytes(b"\x01\x00\x00\x00" * length, "little")
+
+
+def _difference_flags(a: str, b: str) -> str:
+    """U+0001 where the texts (of the same length) differ, NUL where they agree."""
+    return _text(_differences(_utf32(a), _utf32(b), len(a)), len(a))
+
+
+_NOT_NUL = re.compile("[^\x00]+")
+_ONE_NOT_NUL = re.compile("[^\\x00]")
+_OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _script_edits_to_simplified(text: str) -> tuple[str | list[_EditTuple], bool, bool]:
+    """The text with its traditional characters converted (or, in rare cases, the edits that
+    convert them: a run of adjacent ones as one edit), whether any were, and whether the
+    document is traditional."""
+    # Fewer than _TRAD_MIN characters that OpenCC converts on their own: neither the document
+    # nor any line is traditional (see `_traditional_positions`), and nothing is converted.
+    if _count_traditional(text, _TRAD_MIN) < _TRAD_MIN:
+        return text, False, False
     converted = converter("t2s").convert(text)
     if converted == text:
-        return [], 0, False
+        return text, False, False
+    if len(converted) == len(text):
+        # The common case, found on the whole text at once: every difference is within a line
+        # and into the BMP, and the document is traditional. Then all of them are converted.
+        a, b, n = _utf32(text), _utf32(converted), len(text)
+        flags = _differences(a, b, n)
+        mask = (flags << 32) - flags  # all 32 bits of each differing character
+        changed, into = _text(a & mask, n), _text(b & mask, n)  # NUL where they agree
+        if "\n" not in changed and not _OUTSIDE_BMP.search(into):
+            # Counted up to where the count no longer changes the verdict.
+            enough = max(_TRAD_MIN, math.ceil(_TRAD_SHARE * n)) + 2
+            if _is_traditional_document(_count_traditional(changed, enough), text):
+                if "於" not in converted:
+                    return converted, True, True
+                if "於" not in into:  # 於 only where the text has it
+                    return converted.replace("於", "于"), True, True
     positions, is_traditional = _traditional_positions(text, converted)
     reason = "traditional character"
     if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
@@ -729,10 +1132,21 @@ def _script_edits_to_simplified(text: str) -> tuple[list[_EditTuple], int, bool]
         if not set(yu).isdisjoint(positions):  # a conversion into 於: both edits, in turn
             edits = [(i, i + 1, converted[i], "script", reason) for i in positions]
             edits += [(i, i + 1, "于", "script", reason) for i in yu]
-            return list(_runs(sorted(edits))), len(edits), True
+            return list(_runs(sorted(edits))), True, True
         positions = sorted(positions + yu)
         converted = converted.replace("於", "于")
-    return _char_runs(positions, converted, "script", reason), len(positions), is_traditional
+    edits = _char_runs(positions, converted, "script", reason)
+    return edits, bool(edits), is_traditional
+
+
+def _is_traditional_document(traditional: int, text: str) -> bool:
+    """Whether a text with this many traditional characters (that OpenCC converts on their
+    own) is traditional. Their share of all the characters, at most their share of the Han
+    ones, is quicker to find."""
+    return traditional >= _TRAD_MIN and (
+        traditional / len(text) >= _TRAD_SHARE
+        or traditional / (_han_count(text) or 1) >= _TRAD_SHARE
+    )
 
 
 def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
@@ -745,19 +1159,17 @@ def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
     (批覆 → 批复) — in a document, or failing that a line, that is traditional; never into a
     character outside the BMP, which official texts do not use."""
     if len(converted) == len(text):  # as t2s keeps lengths: the whole text at once
-        diffs = _diff_positions(text, converted)
+        flags = _difference_flags(text, converted)
+        diffs = [i for m in _NOT_NUL.finditer(flags) for i in range(m.start(), m.end())]
     else:
         diffs = []
         for s, e in _line_spans(text):
             diffs += _diff_positions(text[s:e], converted[s:e], s)
     # Within lines, and never into a character outside the BMP.
     diffs = [i for i in diffs if text[i] != "\n" and ord(converted[i]) <= 0xFFFF]
-    traditional = {i for i in diffs if _is_traditional_char(text[i])}
-    # Their share of all the characters, at most their share of the Han ones, is quicker.
-    if len(traditional) >= _TRAD_MIN and (
-        len(traditional) / len(text) >= _TRAD_SHARE
-        or len(traditional) / (_han_count(text) or 1) >= _TRAD_SHARE
-    ):
+    table = _traditional()[0]
+    traditional = {i for i in diffs if text[i] in table}
+    if _is_traditional_document(len(traditional), text):
         return diffs, True
     # A simplified document: convert only lines that are traditional themselves.
     spans = list(_line_spans(text))
@@ -833,11 +1245,15 @@ def recover(
     opts = options or RecoverOptions(script=script or "simplified")
     edits = _Edits(text)
     edits.apply(_carriage_return_edits(edits.text))
-    noise = edits.apply(_noise_edits(edits.text))
+    spans, result = _noise_spans(edits.text)
+    noise = edits.delete(spans, "noise", _noise_reason, result)
     pinyin = edits.apply(_pinyin_edits(edits.text))
-    script_edits, converted, traditional = _script_edits_to_simplified(edits.text)
+    simplified, converted, traditional = _script_edits_to_simplified(edits.text)
     if opts.script != "original":
-        edits.apply(script_edits)
+        if isinstance(simplified, str):
+            edits.substitute(simplified, "script", "traditional character", join=True)
+        else:
+            edits.apply(simplified)
     # Passes that could alter a clean text run only on a document that shows pollution.
     evidence = noise + pinyin + converted
     if evidence:
@@ -848,9 +1264,10 @@ def recover(
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
-    wraps = edits.apply(_wrap_edits(edits.lines))
+    wraps = edits.apply(_wrap_edits(edits.text, edits.lines))
     if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
-        edits.apply(_noise_edits(edits.text))
+        spans, result = _noise_spans(edits.text)
+        edits.delete(spans, "noise", _noise_reason, result)
     evidence += wraps
     still_traditional = traditional and opts.script == "original"
     evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))
@@ -867,5 +1284,5 @@ def recover(
         source=source,
         original_script="traditional" if traditional else "simplified",
         encoding=encoding,
-        changes=edits.changes(),
+        changes=Changes(edits.changes),
     )

@@ -82,3 +82,52 @@ def test_report_round_trips_through_json() -> None:
     result = recover("第一条🫎 党员,应当遵守。\n")
     assert Recovered.from_dict(result.to_dict()) == result
     assert all(isinstance(c, Change) for c in result.changes)
+
+
+@st.composite
+def compact_passes(draw: st.DrawFn) -> tuple[str, list[tuple[str, object]]]:
+    """A source and passes of the two compact kinds: deletions and one-for-one substitutions."""
+    source = draw(st.text(alphabet="党员网络ab \n", min_size=0, max_size=40))
+    length = len(source)
+    rounds: list[tuple[str, object]] = []
+    for _ in range(draw(st.integers(1, 5))):
+        if draw(st.booleans()):
+            cuts = sorted(set(draw(st.lists(st.integers(0, length), max_size=8))))
+            spans = [(s, e) for s, e in zip(cuts[::2], cuts[1::2], strict=False) if e > s]
+            rounds.append(("delete", spans))
+            length -= sum(e - s for s, e in spans)
+        else:
+            at = draw(st.lists(st.integers(0, max(0, length - 1)), max_size=6)) if length else []
+            rounds.append(("substitute", (sorted(set(at)), draw(st.booleans()))))
+    return source, rounds
+
+
+@given(compact_passes())
+@settings(max_examples=300, deadline=None)
+def test_compact_passes_compose_as_their_edits_do(case) -> None:
+    source, rounds = case
+    compact, explicit = _Edits(source), _Edits(source)
+    for how, what in rounds:
+        text = compact.text
+        if how == "delete":
+            compact.delete(what, "noise", lambda s: f"removed {s}")
+            explicit.apply((s, e, "", "noise", f"removed {text[s:e]}") for s, e in what)
+        else:
+            positions, join = what
+            chars = list(text)
+            for i in positions:
+                chars[i] = "X" if chars[i] != "X" else "Y"
+            compact.substitute("".join(chars), "script", "r", join=join)
+            edits = [(i, i + 1, chars[i], "script", "r") for i in positions]
+            if join:  # adjacent ones as one edit
+                runs: list[tuple[int, int, str, str, str]] = []
+                for s, e, rep, kind, reason in edits:
+                    if runs and runs[-1][1] == s:
+                        runs[-1] = (runs[-1][0], e, runs[-1][2] + rep, kind, reason)
+                    else:
+                        runs.append((s, e, rep, kind, reason))
+                edits = runs
+            explicit.apply(edits)
+        assert compact.text == explicit.text
+    assert compact.changes() == explicit.changes()
+    assert apply_changes(source, compact.changes()) == compact.text

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fagui import RecoverOptions, recover
 from fagui.errors import OptionsError
@@ -195,3 +197,145 @@ def test_hard_wrapped_copy_is_rejoined_without_gluing_articles() -> None:
     result = recover(wrapped)
     assert result.text == text
     assert {c.kind for c in result.changes} == {"wrap"}
+
+
+# --- the tables recover builds for speed agree with what they stand for -------------------------
+
+EVERY_CHARACTER = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF)
+
+
+def test_traditional_table_is_what_opencc_converts_on_its_own() -> None:
+    from fagui.recover import _traditional, converter
+
+    chars = EVERY_CHARACTER.replace("\n", "")
+    converted = converter("t2s").convert("\n".join(chars)).split("\n")
+    assert len(converted) == len(chars)
+    table, pattern = _traditional()
+    assert table == {c for c, t in zip(chars, converted, strict=True) if c != t}
+    found = {c for c in pattern.findall(EVERY_CHARACTER) if c <= "\uffff" or c in table}
+    assert found == table
+
+
+def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
+    import regex
+
+    from fagui.recover import _NOISE_ANYWHERE, _noise_classes
+
+    candidates, anywhere = _noise_classes()
+    noise = regex.compile(_NOISE_ANYWHERE, regex.VERBOSE | regex.V1)
+    assert "".join(regex.findall(noise, EVERY_CHARACTER)) == "".join(
+        m.group() for m in anywhere.finditer(EVERY_CHARACTER)
+    )
+    # Every character noise can start with is a candidate.
+    in_context = r"\p{Extended_Pictographic}|[\p{So}\u203B]"
+    can_start = regex.compile(f"{_NOISE_ANYWHERE}|{in_context}", regex.VERBOSE | regex.V1)
+    starts = {m.group() for m in can_start.finditer(EVERY_CHARACTER)}
+    runs = "".join(candidates.findall(EVERY_CHARACTER))
+    assert not starts - set(runs)
+
+
+def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -> None:
+    from fagui.recover import (
+        _char_runs,
+        _script_edits_to_simplified,
+        _traditional_positions,
+        converter,
+    )
+
+    for text in (SIMPLIFIED_ARTICLE, SIMPLIFIED_ARTICLE.replace("于", "於"), LEGIT):
+        traditional = converter("s2t").convert(text)
+        for source in (text, traditional, traditional.replace("於", "于"), text + traditional):
+            got, _, is_traditional = _script_edits_to_simplified(source)
+            converted = converter("t2s").convert(source)
+            positions, expected_traditional = _traditional_positions(source, converted)
+            if expected_traditional:
+                yu = [i for i, c in enumerate(converted) if c == "於"]
+                positions = sorted(positions + yu)
+                converted = converted.replace("於", "于")
+            edits = _char_runs(positions, converted, "script", "")
+            expected = list(source)
+            for s, e, rep, _, _ in edits:
+                expected[s:e] = rep
+            if not isinstance(got, str):
+                for s, e, rep, _, _ in reversed(got):
+                    source = source[:s] + rep + source[e:]
+                got = source
+            assert got == "".join(expected)
+            assert is_traditional == expected_traditional
+
+
+def test_unit_start_characters_cover_the_numerals() -> None:
+    from fagui.recover import _NUM, _UNIT_FIRST
+
+    bmp = "".join(map(chr, range(0x10000)))
+    assert set(re.findall(f"[{_NUM}]", bmp)) <= _UNIT_FIRST
+
+
+def test_han_class_is_regex_han() -> None:
+    import regex
+
+    from fagui.recover import _han_class
+
+    han = re.compile(f"[{_han_class()}]")
+    assert han.findall(EVERY_CHARACTER) == regex.findall(r"\p{Han}", EVERY_CHARACTER)
+
+
+def test_needles_are_what_every_match_holds() -> None:
+    from fagui.recover import _needles, _parse
+
+    assert _needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {"分享"}
+    assert _needles(_parse(r"^(?:上一篇|相关(?:阅读|文章))")) == {"上一篇", "相关"}
+    assert _needles(_parse(r"首页\s*[>›»/＞]|[>›»＞]\s*正文")) == {"首页", "正文"}
+    assert _needles(_parse(r"(?:a|\d+)b?")) is None  # a branch that needs nothing
+
+
+def _rule_words() -> list[str]:
+    """The literal words of the chrome rules and of _META, and their characters."""
+    from fagui.recover import _CHROME_RULES, _META, _both_scripts
+
+    text = "".join(_both_scripts(rule) for rule, _ in _CHROME_RULES) + _META.pattern
+    words = [w for w in re.split(r"[\\^$*+?{}\[\]()|.:：\s]+|\\[a-zA-Z]", text) if w]
+    return sorted(set(words) | set("".join(words)) | set(" 　\t|():：>1９年月日，。"))
+
+
+@given(st.lists(st.sampled_from(_rule_words()), max_size=8).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_quick_looks_agree_with_the_patterns(line: str) -> None:
+    import importlib
+
+    module = importlib.import_module("fagui.recover")  # the package's `recover` is the function
+
+    quick_reason, quick_meta = module._chrome_reason(line), module._is_meta(line)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "_chrome_needles", lambda: None)
+        patch.setattr(module, "_meta_needles", lambda: None)
+        assert module._chrome_reason(line) == quick_reason
+        assert module._is_meta(line) == quick_meta
+
+
+@given(st.text(alphabet="()（中a，1 ", max_size=20))
+@settings(max_examples=500, deadline=None)
+def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str) -> None:
+    from fagui.recover import _chinese_brackets
+
+    chinese = re.compile(r"[\u4e00-\u9fff，（]")
+    opens: list[int] = []
+    pairs: dict[int, int] = {}
+    for i, c in enumerate(line):
+        if c == "(":
+            opens.append(i)
+        elif c == ")" and opens:
+            pairs[i] = o = opens.pop()
+            pairs[o] = i
+    expected = []
+    for i, c in enumerate(line):
+        if c not in "()":
+            continue
+        if i in pairs:
+            o, e = min(i, pairs[i]), max(i, pairs[i])
+            near = line[o - 1 : o] + line[e + 1 : e + 2] + line[o + 1 : e]
+        else:
+            near = line[i - 1 : i] + line[i + 1 : i + 2]
+        if chinese.search(near):
+            expected.append(i)
+    assert list(_chinese_brackets(line)) == expected
