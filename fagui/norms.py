@@ -735,9 +735,17 @@ def _link_sanctions(doc: Document, norms: list[Norm]) -> list[Norm]:
 # The subject hierarchy
 
 
+# Role nouns that stand after a kind of person to make a narrower kind of it (党员干部 is a
+# 党员 who is a 干部): only these make a subject a kind of the subject it starts with. Other
+# beginnings modify what follows (个人信息处理者 processes 个人信息; it is no 个人).
+_ROLE_AFTER = re.compile(r"(?:领导)?干部|领导(?:人员)?|代表|委员|职工|工作人员|负责人")
+
+
 def subject_hierarchy(subjects: Iterable[str]) -> dict[str, list[str]]:
-    """Each subject's parents: the subjects it is a kind of (党员干部 → 党员), and the
-    everyone-subjects (任何组织和个人) above all."""
+    """Each subject's parents: the subjects it is a kind of — those it ends with, its head
+    noun (军队党员 → 党员, 县级以上地方人民政府 → 地方人民政府), and those it starts with when
+    a role noun follows (党员干部 → 党员) — and the everyone-subjects (任何组织和个人) above
+    all."""
     names = sorted({s for s in subjects if s})
     parents: dict[str, list[str]] = {}
     for name in names:
@@ -747,7 +755,10 @@ def subject_hierarchy(subjects: Iterable[str]) -> dict[str, list[str]]:
             if other != name
             and other not in EVERYONE
             and len(other) >= 2
-            and (name.startswith(other) or name.endswith(other))
+            and (
+                name.endswith(other)
+                or (name.startswith(other) and _ROLE_AFTER.fullmatch(name[len(other) :]))
+            )
         ]
         if name not in EVERYONE:
             ups += [e for e in names if e in EVERYONE]

@@ -130,6 +130,12 @@ def test_hierarchy() -> None:
     assert parents["军队党员"] == ["党员", "任何组织和个人"]
     assert "党员" not in parents["各级党组织"]
     assert parents["任何组织和个人"] == []
+    # a beginning that modifies what follows makes no kind: 个人信息处理者 processes 个人信息
+    parents = subject_hierarchy(["个人", "个人信息处理者", "交通运输", "交通运输部门", "人民政府",
+                                 "县级以上地方人民政府", "党员", "党员领导干部"])  # fmt: skip
+    assert parents["个人信息处理者"] == [] and parents["交通运输部门"] == []
+    assert parents["县级以上地方人民政府"] == ["人民政府"]
+    assert parents["党员领导干部"] == ["党员"]
 
 
 def test_one_norm_per_modal_clause_and_exceptions() -> None:
