@@ -627,7 +627,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         "official texts from polluted copies. Every reader page has a `.json` twin; errors "
         'are `{"ok": false, "error": "...", "status": N}`.',
         version=_version(),
-        docs_url="/api",
+        docs_url=None,  # the explorer FastAPI ships loads its code from a CDN; /api is ours
         redoc_url=None,
         lifespan=_lifespan,
     )
@@ -884,6 +884,12 @@ def create_app(options: ServeOptions) -> FastAPI:
             return Response(body, media_type="text/html; charset=utf-8", headers=headers)
         return Response(gzip.decompress(body), media_type="text/html; charset=utf-8",
                         headers=headers)  # fmt: skip
+
+    @app.get("/api", response_class=HTMLResponse, include_in_schema=False)
+    def api_page() -> HTMLResponse:
+        """The API's operations, read from the OpenAPI schema, on a page of the reader."""
+        return HTMLResponse(_render("api.html", schema=app.openapi(), script="simplified",
+                                    params={}))  # fmt: skip
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

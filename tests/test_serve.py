@@ -516,3 +516,12 @@ def test_articles_in_a_block_are_anchored_and_marked(tmp_path: Path) -> None:
     article = re.search(r'<section class="article" id="art_3">(.*?)</section>', page, re.S)
     assert article and 'data-kind="commencement"' in article.group(1)
     assert '<a href="#art_3">第三条</a>' in page  # in the table of contents
+
+
+def test_api_page_lists_every_operation(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    page = client.get("/api").text
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            assert f"<code>{method.upper()} {path}</code>" in page
+    assert "cdn" not in page.lower()  # nothing the page needs comes from elsewhere
