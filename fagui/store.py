@@ -516,8 +516,10 @@ class SQLiteStore:
             ).fetchall()
         else:
             total = self.db.execute("SELECT count(*)" + base, args).fetchone()[0]
+            # a common query is not ranked here either (see COMMON_SHARE)
+            score = "0" if self._common(expression) else "bm25(articles_fts)"
             rows = self.db.execute(
-                "SELECT a.doc_id, d.title, a.label, a.eid, a.text, bm25(articles_fts) AS score"
+                f"SELECT a.doc_id, d.title, a.label, a.eid, a.text, {score} AS score"
                 + base
                 + " ORDER BY score, a.id LIMIT ? OFFSET ?",
                 [*args, limit, offset],
