@@ -115,8 +115,11 @@ def test_errors_on_the_other_routes(client: TestClient, seed: str) -> None:
     error_of(client.get("/docs/0000000000000000/norms.csv"), 404)
     error_of(client.get(f"/docs/{seed}/norms.csv?kind=wish"), 422)
     error_of(client.get("/norms.json?year=1800"), 422)
+    error_of(client.get("/norms.csv?kind=wish"), 422)
+    error_of(client.get("/docs.json?limit=0"), 422)
     for path, status in (("/cite?ref=无此法第一条", 404), ("/norms?kind=wish", 422),
-                         ("/search?q=网络&limit=0", 422), ("/docs?offset=-1", 422)):  # fmt: skip
+                         ("/search?q=网络&limit=0", 422), ("/docs?offset=-1", 422),
+                         (f"/docs/{seed}/provisions/art_999", 404)):  # fmt: skip
         page = client.get(path)
         assert page.status_code == status and page.headers["content-type"].startswith("text/html")
 
