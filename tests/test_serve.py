@@ -23,7 +23,7 @@ from corpus import SHARED
 from fastapi.testclient import TestClient
 from serving import SEED, SEED_TITLE, build_store, doc_id
 
-import fagui.serve
+import fagui.serve.recovery
 from fagui.errors import FaguiError
 from fagui.serve import MAX_BODY, ServeOptions, create_app
 from fagui.store import SQLiteStore
@@ -309,14 +309,14 @@ def test_recovery_is_stopped_at_the_time_limit(
     copy = SEED.read_text(encoding="utf-8")
     assert client.post("/recover.json", json={"text": copy}).status_code == 200  # workers up
     before = {p.pid for p in multiprocessing.active_children()}
-    monkeypatch.setattr(fagui.serve, "RECOVER_SECONDS", 0.0)
+    monkeypatch.setattr(fagui.serve.recovery, "RECOVER_SECONDS", 0.0)
     assert "stopped" in error_of(client.post("/recover.json", json={"text": copy * 20}), 503)
     after = {p.pid for p in multiprocessing.active_children()}
     gone = before - after
     assert len(gone) == 1 and len(after - before) == 1  # its worker was killed and replaced
     with pytest.raises(ProcessLookupError):
         os.kill(gone.pop(), 0)
-    monkeypatch.setattr(fagui.serve, "RECOVER_SECONDS", 30.0)
+    monkeypatch.setattr(fagui.serve.recovery, "RECOVER_SECONDS", 30.0)
     assert client.post("/recover.json", json={"text": copy}).json()["title"] == SEED_TITLE
 
 
