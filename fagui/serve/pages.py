@@ -125,6 +125,9 @@ def _holds_articles(node: Node) -> bool:
     return node.type != "article" and any(c.type == "article" for c in node.children)
 
 
+_UNTITLED = {"preamble": "序言", "attachment": "附件"}  # how the contents name an untitled one
+
+
 def toc(doc: Document) -> list[dict[str, Any]]:
     """Table of contents: divisions with their articles, as nested entries."""
 
@@ -136,7 +139,7 @@ def toc(doc: Document) -> list[dict[str, Any]]:
         if node.type == "article":
             return {"eid": node.eid, "label": node.label, "children": [], "article": True}
         if node.type in ("preamble", "attachment") and node.eid:
-            return {"eid": node.eid, "label": node.label or node.heading or node.type,
+            return {"eid": node.eid, "label": node.label or node.heading or _UNTITLED[node.type],
                     "children": [], "article": False}  # fmt: skip
         return None
 
