@@ -741,6 +741,9 @@ def _link_sanctions(doc: Document, norms: list[Norm]) -> list[Norm]:
 _ROLE_AFTER = re.compile(r"(?:领导)?干部|领导(?:人员)?|代表|委员|职工|工作人员|负责人")
 
 
+_CONJUNCTION = re.compile(r"、|以及|及其|或者|和|及|与|或")
+
+
 def subject_hierarchy(subjects: Iterable[str]) -> dict[str, list[str]]:
     """Each subject's parents: the subjects it is a kind of — those it ends with, its head
     noun (军队党员 → 党员, 县级以上地方人民政府 → 地方人民政府), and those it starts with when
@@ -787,6 +790,14 @@ def applies_to(norm_set: NormSet, subject: str) -> list[tuple[Norm, str]]:
             frontier.append(parent)
     out = []
     for norm in norm_set.norms:
+        if not norm.subject:
+            continue
         if norm.subject in ancestors:
             out.append((norm, ancestors[norm.subject]))
+            continue
+        # a coordination binds each of its members: 用人单位和个人, 公民、法人和其他组织
+        named = [c for c in _CONJUNCTION.split(norm.subject) if c in ancestors]
+        if named and norm.subject not in EVERYONE:
+            reason = ancestors[named[0]]
+            out.append((norm, f"{norm.subject} names {named[0]}: {reason}"))
     return out

@@ -602,12 +602,13 @@ class SQLiteStore:
             ]
         wanted = simplified(subject).strip()
         # candidates: every subject inside the wanted one (what it is a kind of starts or ends
-        # it, and so on up the chain), and everyone; applies_to decides
+        # it, and so on up the chain), those it is inside (a coordination naming it), and
+        # everyone; applies_to decides
         rows = self.db.execute(
             "SELECT d.id, d.title, n.data" + base + " AND n.subject IS NOT NULL AND "
-            "(instr(?, n.subject) > 0 OR n.subject IN "
+            "(instr(?, n.subject) > 0 OR instr(n.subject, ?) > 0 OR n.subject IN "
             f"({','.join('?' * len(EVERYONE))}))" + order,
-            [*args, wanted, *EVERYONE],
+            [*args, wanted, wanted, *EVERYONE],
         ).fetchall()
         norms = [Norm.from_dict(json.loads(r[2])) for r in rows]
         where_from = {

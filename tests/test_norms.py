@@ -138,6 +138,15 @@ def test_hierarchy() -> None:
     assert parents["党员领导干部"] == ["党员"]
 
 
+def test_a_coordinated_subject_binds_each_member() -> None:
+    doc = parse(
+        "某某条例\n\n第一条 用人单位和个人应当遵守本条例。\n\n"
+        "第二条 个人信息处理者不得泄露个人信息。\n"
+    )
+    bound = {n.article: why for n, why in applies_to(extract_norms(doc), "个人")}
+    assert bound == {"1": "用人单位和个人 names 个人: addressed to 个人"}  # not 个人信息处理者
+
+
 def test_one_norm_per_modal_clause_and_exceptions() -> None:
     doc = parse(
         "某某条例\n\n第一条　任何单位和个人不得破坏设施，不得擅自移动标志。\n\n"
