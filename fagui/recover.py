@@ -97,6 +97,7 @@ class _Edits:
         self.source = source
         self.text = source
         self.passes: list[list[_EditTuple] | _Substitution | _Deletion] = []
+        self.results: list[str] = []  # the text after each pass
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -117,6 +118,7 @@ class _Edits:
         pieces.append(text[p:])
         self.text = "".join(pieces)
         self.passes.append(edits)
+        self.results.append(self.text)
         self.__dict__.pop("lines", None)  # split again when next asked
         return len(edits)
 
@@ -139,6 +141,7 @@ class _Edits:
             result = "".join(pieces)
         self.text = result
         self.passes.append(_Deletion(spans, kind, reason))
+        self.results.append(result)
         self.__dict__.pop("lines", None)
         return len(spans)
 
@@ -148,6 +151,7 @@ class _Edits:
         found when the changes are composed."""
         if text != self.text:
             self.passes.append(_Substitution(text, kind, reason, join))
+            self.results.append(text)
             self.text = text
             self.__dict__.pop("lines", None)
 
@@ -155,18 +159,18 @@ class _Edits:
         """The passes' edits as changes of the source."""
         segs: list[_Seg] = []
         text = self.source
-        for edits in self.passes:
+        for edits, result in zip(self.passes, self.results, strict=True):
             if not isinstance(edits, list):
                 edits = edits.edits(text)
-            segs, text = _compose(self.source, segs, text, edits)
+            segs = _compose(self.source, segs, text, edits)
+            text = result
         source = self.source
-        return tuple(
-            [
-                Change(kind, a, b - a, original, out, reason)
-                for a, b, out, kind, reason, _ in segs
-                if (original := source[a:b]) != out
-            ]
-        )
+        rows = [
+            (kind, a, b - a, original, out, reason)
+            for a, b, out, kind, reason, _ in segs
+            if (original := source[a:b]) != out
+        ]
+        return tuple(Change.many(rows))
 
 
 _Reason = str | Callable[[str], str]
@@ -196,19 +200,28 @@ class _Substitution(NamedTuple):
 
     def edits(self, before: str) -> list[_EditTuple]:
         """The edits that made `text` from the text `before` the pass."""
-        pattern = _NOT_NUL if self.join else _ONE_NOT_NUL
         after, kind, reason = self.text, self.kind, self.reason
-        return [
-            (m.start(), m.end(), after[m.start() : m.end()], kind, reason)
-            for m in pattern.finditer(_difference_flags(before, after))
-        ]
+        flags = _difference_flags(before, after)
+        if not self.join:
+            return [(i, i + 1, after[i], kind, reason) for i in _positions(flags)]
+        parts = _NOT_NUL_RUN.split(flags)  # the text that agrees, and the runs that differ
+        bounds = list(accumulate(map(len, parts)))
+        starts, ends = bounds[:-1:2], bounds[1::2]
+        return list(
+            zip(
+                starts,
+                ends,
+                map(after.__getitem__, map(slice, starts, ends)),
+                repeat(kind),
+                repeat(reason),
+                strict=False,
+            )
+        )
 
 
-def _compose(
-    source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]
-) -> tuple[list[_Seg], str]:
+def _compose(source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]) -> list[_Seg]:
     """The changes of the source `segs`, which made `text`, followed by a pass's `edits` of
-    `text`: the new changes, and the new text.
+    `text`: the new changes.
 
     The changes are segments of the source and what replaced them. An edit that touches an
     earlier change absorbs it (edits and changes that overlap form one cluster), so the changes
@@ -218,18 +231,34 @@ def _compose(
     # Where each change starts in the text: in the source, plus the growth of those before.
     growths = list(accumulate(map(operator.itemgetter(5), segs), initial=0))
     at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
+    starts = list(map(operator.itemgetter(0), edits))
+    ends = list(map(operator.itemgetter(1), edits))
+    places = list(map(functools.partial(bisect.bisect_right, at), starts))  # changes before
+    # An edit touches a change when it starts inside one (or right after a deletion it spans)
+    # or one starts inside it.
+    ends_at = [-1, *map(operator.add, at, map(len, map(operator.itemgetter(2), segs)))]
+    starts_at = [*at, len(text) + 1]
+    touches = list(
+        map(
+            operator.or_,
+            map(operator.gt, map(ends_at.__getitem__, places), starts),
+            map(operator.lt, map(starts_at.__getitem__, places), ends),
+        )
+    )
+    made = _apart(growths, edits, starts, ends, places)
+    if not any(touches):
+        return _merge_apart(segs, made, places)
     growth = len(text) - len(source)  # of all the changes
-    merged = _merge_apart(segs, at, growths, text, edits)
-    if merged is not None:
-        return merged
     new_segs: list[_Seg] = []
-    pieces: list[str] = []
-    done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
+    kept = 0  # changes before `kept` are in new_segs
     n = len(segs)
-    for cs, ce, i, j, first, last in _clusters(edits, segs, at):
+    for cs, ce, i, j, first, last in _clusters(edits, segs, at, places, touches):
         if first > kept:
             new_segs += segs[kept:first]
         kept = last
+        if not touches[i]:  # a group of its own (see `_clusters`)
+            new_segs.append(made[i])
+            continue
         # Text before the cluster and after it is kept: its place in the source is its
         # place in the text less the growth of the changes before it.
         src_start = cs - (at[first] - segs[first][0] if first < n else growth)
@@ -247,52 +276,71 @@ def _compose(
             parts.append(text[p:ce])
             out = "".join(parts)
         new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
-        pieces += (text[done:cs], out)
-        done = ce
     new_segs += segs[kept:]
-    pieces.append(text[done:])
-    return new_segs, "".join(pieces)
+    return new_segs
 
 
-def _merge_apart(
-    segs: list[_Seg], at: list[int], growths: list[int], text: str, edits: list[_EditTuple]
-) -> tuple[list[_Seg], str] | None:
-    """`_compose` when no edit touches an earlier change (the usual case): each edit becomes a
-    change of its own, placed among the others; None when some edit touches one."""
-    starts = list(map(operator.itemgetter(0), edits))
-    ends = list(map(operator.itemgetter(1), edits))
-    places = list(map(functools.partial(bisect.bisect_right, at), starts))  # changes before
-    ends_at = [-1, *map(operator.add, at, map(len, map(operator.itemgetter(2), segs)))]
-    if any(map(operator.gt, map(ends_at.__getitem__, places), starts)):
-        return None  # an edit starts inside a change, or right after a deletion it spans
-    starts_at = [*at, len(text) + 1]
-    if any(map(operator.lt, map(starts_at.__getitem__, places), ends)):
-        return None  # a change starts inside an edit
+def _apart(
+    growths: list[int],
+    edits: list[_EditTuple],
+    starts: list[int],
+    ends: list[int],
+    places: list[int],
+) -> list[_Seg]:
+    """Each edit as a change of its own, as it is when it touches no earlier change: made all
+    at once. An edit that `places` after n changes starts in the source where it starts in the
+    text less their growth."""
+    src_starts = list(map(operator.sub, starts, map(growths.__getitem__, places)))
+    lengths = list(map(operator.sub, ends, starts))
+    reps = list(map(operator.itemgetter(2), edits))
+    return list(
+        zip(
+            src_starts,
+            map(operator.add, src_starts, lengths),
+            reps,
+            map(operator.itemgetter(3), edits),
+            map(operator.itemgetter(4), edits),
+            map(operator.sub, map(len, reps), lengths),
+            strict=True,
+        )
+    )
+
+
+def _merge_apart(segs: list[_Seg], made: list[_Seg], places: list[int]) -> list[_Seg]:
+    """`_compose` when no edit touches an earlier change (the usual case): the changes the
+    edits `made` placed among the others, each after the `places` of them before it."""
+    if not segs:
+        return made
     new_segs: list[_Seg] = []
-    pieces: list[str] = []
-    kept = done = 0
-    for (s, e, rep, kind, reason), i in zip(edits, places, strict=True):
+    kept = 0
+    for seg, i in zip(made, places, strict=True):
         if i > kept:
             new_segs += segs[kept:i]
             kept = i
-        start = s - growths[i]
-        new_segs.append((start, start + e - s, rep, kind, reason, len(rep) - e + s))
-        pieces += (text[done:s], rep)
-        done = e
+        new_segs.append(seg)
     new_segs += segs[kept:]
-    pieces.append(text[done:])
-    return new_segs, "".join(pieces)
+    return new_segs
 
 
-def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[_Cluster]:
+def _clusters(
+    edits: list[_EditTuple],
+    segs: list[_Seg],
+    at: list[int],
+    places: list[int],
+    touches: list[bool],
+) -> list[_Cluster]:
     """Group edits with the earlier changes they touch: start and end in the current text,
     the edits [i, j) and the changes [first, last) that the group replaces. A change is
     touched when the edit overlaps it, or for a deletion (a change of no length), when the
-    edit spans across its place; an edit of no length inside a change touches it too."""
+    edit spans across its place; an edit of no length inside a change touches it too. An edit
+    that `touches` no change (see `_compose`) is a group of its own, after `places` of them."""
     clusters: list[_Cluster] = []
     n = len(segs)
     for i, (cs, ce, _, _, _) in enumerate(edits):
-        first = last = bisect.bisect_right(at, cs)  # changes before `first` start by cs
+        if not touches[i]:  # nor can it overlap the group before, which ends by its start
+            clusters.append((cs, ce, i, i + 1, places[i], places[i]))
+            continue
+        first = last = places[i]  # changes before `first` start by cs
         if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
             first -= 1
             if at[first] < ce:  # it is touched
@@ -503,7 +551,11 @@ def _matched(pattern: regex.Pattern[str], chars: str) -> Iterator[int]:
         yield from map(ord, m.group())
 
 
-_PINYIN = regex.compile(r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]")
+# A gloss: letters in brackets after a Han character. The stdlib finds the bracketed letters
+# (rare) quicker than `regex` tries its look-behind at every character; the character before
+# them is checked apart.
+_PINYIN = re.compile(r"[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]")
+_HAN = regex.compile(r"\p{Han}")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -516,8 +568,11 @@ def _readings(char: str) -> frozenset[str]:
 
 def _pinyin_edits(text: str) -> Iterator[_EditTuple]:
     for m in _PINYIN.finditer(text):
-        if m.group(2).lower() in _readings(m.group(1)):
-            yield (m.start(), m.end(), "", "pinyin", f"pinyin gloss of {m.group(1)}")
+        start = m.start()
+        if start and _HAN.match(text, start - 1):
+            han = text[start - 1]
+            if m.group(1).lower() in _readings(han):
+                yield (start, m.end(), "", "pinyin", f"pinyin gloss of {han}")
 
 
 # A single space between two Han characters. Layout spaces are kept: after a structural label
@@ -1064,6 +1119,11 @@ def _han_count(text: str) -> int:
     return sum(map(len, _HAN_RUN.findall(text)))
 
 
+def _positions(flags: str) -> list[int]:
+    """Where the flags (see `_difference_flags`) are not NUL."""
+    return [i for m in _NOT_NUL.finditer(flags) for i in range(m.start(), m.end())]
+
+
 def _diff_positions(a: str, b: str, offset: int = 0) -> list[int]:
     """Where `a` and `b` differ, counted from `offset`."""
     if len(a) != len(b):
@@ -1095,7 +1155,7 @@ def _difference_flags(a: str, b: str) -> str:
 
 
 _NOT_NUL = re.compile("[^\x00]+")
-_ONE_NOT_NUL = re.compile("[^\\x00]")
+_NOT_NUL_RUN = re.compile("([^\x00]+)")
 _OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -1159,8 +1219,7 @@ def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
     (批覆 → 批复) — in a document, or failing that a line, that is traditional; never into a
     character outside the BMP, which official texts do not use."""
     if len(converted) == len(text):  # as t2s keeps lengths: the whole text at once
-        flags = _difference_flags(text, converted)
-        diffs = [i for m in _NOT_NUL.finditer(flags) for i in range(m.start(), m.end())]
+        diffs = _positions(_difference_flags(text, converted))
     else:
         diffs = []
         for s, e in _line_spans(text):
