@@ -200,23 +200,12 @@ class _Substitution(NamedTuple):
 
     def edits(self, before: str) -> list[_EditTuple]:
         """The edits that made `text` from the text `before` the pass."""
+        pattern = _NOT_NUL if self.join else _ONE_NOT_NUL
         after, kind, reason = self.text, self.kind, self.reason
-        flags = _difference_flags(before, after)
-        if not self.join:
-            return [(i, i + 1, after[i], kind, reason) for i in _positions(flags)]
-        parts = _NOT_NUL_RUN.split(flags)  # the text that agrees, and the runs that differ
-        bounds = list(accumulate(map(len, parts)))
-        starts, ends = bounds[:-1:2], bounds[1::2]
-        return list(
-            zip(
-                starts,
-                ends,
-                map(after.__getitem__, map(slice, starts, ends)),
-                repeat(kind),
-                repeat(reason),
-                strict=False,
-            )
-        )
+        return [
+            (m.start(), m.end(), after[m.start() : m.end()], kind, reason)
+            for m in pattern.finditer(_difference_flags(before, after))
+        ]
 
 
 def _compose(source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]) -> list[_Seg]:
@@ -941,8 +930,10 @@ def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
     ends = list(accumulate(map(len, lines)))  # line i ends where its newline, ends[i] + i, is
     reason = "hard line break inside a paragraph"
     # Whether a line could be page furniture: only one that holds a string some chrome rule
-    # needs (see `_chrome_reason`); looked at once for a line, which is read twice.
+    # needs (see `_chrome_reason`); looked for, and read, once for a line, which is read twice
+    # (as the next line, then as the line).
     needles = _chrome_needles()
+    holds: dict[int, bool] = {}  # whether the line holds a needle
     chrome: dict[int, bool] = {}
     edits: list[_EditTuple] = []
     for i in compress(range(len(lines) - 1), map(operator.ge, map(len, lines), repeat(width - 1))):
@@ -956,7 +947,13 @@ def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
             continue
         if nxt.lstrip()[:1] in _UNIT_FIRST and _UNIT_START.match(nxt):
             continue
-        if needles is None or needles.search(line) or needles.search(nxt):
+        near = True
+        if needles is not None:
+            known = holds.get(i)
+            near = known if known is not None else needles.search(line) is not None
+            if not near:
+                near = holds[i + 1] = needles.search(nxt) is not None
+        if near:
             if i not in chrome:
                 chrome[i] = _chrome_reason(line) is not None
             chrome[i + 1] = _chrome_reason(nxt) is not None
@@ -1119,11 +1116,6 @@ def _han_count(text: str) -> int:
     return sum(map(len, _HAN_RUN.findall(text)))
 
 
-def _positions(flags: str) -> list[int]:
-    """Where the flags (see `_difference_flags`) are not NUL."""
-    return [i for m in _NOT_NUL.finditer(flags) for i in range(m.start(), m.end())]
-
-
 def _diff_positions(a: str, b: str, offset: int = 0) -> list[int]:
     """Where `a` and `b` differ, counted from `offset`."""
     if len(a) != len(b):
@@ -1155,7 +1147,7 @@ def _difference_flags(a: str, b: str) -> str:
 
 
 _NOT_NUL = re.compile("[^\x00]+")
-_NOT_NUL_RUN = re.compile("([^\x00]+)")
+_ONE_NOT_NUL = re.compile("[^\\x00]")
 _OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -1219,7 +1211,8 @@ def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
     (批覆 → 批复) — in a document, or failing that a line, that is traditional; never into a
     character outside the BMP, which official texts do not use."""
     if len(converted) == len(text):  # as t2s keeps lengths: the whole text at once
-        diffs = _positions(_difference_flags(text, converted))
+        flags = _difference_flags(text, converted)
+        diffs = [i for m in _NOT_NUL.finditer(flags) for i in range(m.start(), m.end())]
     else:
         diffs = []
         for s, e in _line_spans(text):
