@@ -223,31 +223,35 @@ def _compose(source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]) 
     starts = list(map(operator.itemgetter(0), edits))
     ends = list(map(operator.itemgetter(1), edits))
     places = list(map(functools.partial(bisect.bisect_right, at), starts))  # changes before
-    # An edit touches a change when it starts inside one (or right after a deletion it spans)
-    # or one starts inside it.
-    ends_at = [-1, *map(operator.add, at, map(len, map(operator.itemgetter(2), segs)))]
-    starts_at = [*at, len(text) + 1]
-    touches = list(
-        map(
-            operator.or_,
-            map(operator.gt, map(ends_at.__getitem__, places), starts),
-            map(operator.lt, map(starts_at.__getitem__, places), ends),
-        )
+    # An edit touches a change when it starts inside the one before it (or right after a
+    # deletion it spans), or the one after it starts inside it. Looked up for the edits alone:
+    # the first `lo` have no change before them, those from `hi` on none after them.
+    lo, hi = bisect.bisect_right(places, 0), bisect.bisect_left(places, len(segs))
+    before = [p - 1 for p in islice(places, lo, None)]
+    ends_before = map(
+        operator.add,
+        map(at.__getitem__, before),
+        map(len, map(operator.itemgetter(2), map(segs.__getitem__, before))),
     )
+    inside = [False] * lo + list(map(operator.gt, ends_before, islice(starts, lo, None)))
+    spans = list(map(operator.lt, map(at.__getitem__, islice(places, hi)), ends))
+    touches = list(map(operator.or_, inside, spans + [False] * (len(edits) - hi)))
     made = _apart(growths, edits, starts, ends, places)
     if not any(touches):
         return _merge_apart(segs, made, places)
     growth = len(text) - len(source)  # of all the changes
     new_segs: list[_Seg] = []
-    kept = 0  # changes before `kept` are in new_segs
+    kept = done = 0  # changes before `kept` are in new_segs, and the edits before `done`
     n = len(segs)
-    for cs, ce, i, j, first, last in _clusters(edits, segs, at, places, touches):
+    # An edit that touches no change forms a group of its own (it cannot overlap the group
+    # before it, which ends by its start); the other groups are found apart.
+    touched = list(compress(range(len(edits)), touches))
+    for cs, ce, i, j, first, last in _clusters(edits, segs, at, places, touched):
+        kept = _place(new_segs, segs, kept, made, places, done, i)
+        done = j
         if first > kept:
             new_segs += segs[kept:first]
         kept = last
-        if not touches[i]:  # a group of its own (see `_clusters`)
-            new_segs.append(made[i])
-            continue
         # Text before the cluster and after it is kept: its place in the source is its
         # place in the text less the growth of the changes before it.
         src_start = cs - (at[first] - segs[first][0] if first < n else growth)
@@ -265,6 +269,7 @@ def _compose(source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]) 
             parts.append(text[p:ce])
             out = "".join(parts)
         new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
+    kept = _place(new_segs, segs, kept, made, places, done, len(edits))
     new_segs += segs[kept:]
     return new_segs
 
@@ -301,14 +306,29 @@ def _merge_apart(segs: list[_Seg], made: list[_Seg], places: list[int]) -> list[
     if not segs:
         return made
     new_segs: list[_Seg] = []
-    kept = 0
-    for seg, i in zip(made, places, strict=True):
+    kept = _place(new_segs, segs, 0, made, places, 0, len(made))
+    new_segs += segs[kept:]
+    return new_segs
+
+
+def _place(
+    new_segs: list[_Seg],
+    segs: list[_Seg],
+    kept: int,
+    made: list[_Seg],
+    places: list[int],
+    a: int,
+    b: int,
+) -> int:
+    """Add the changes `made` by the edits [a, b) to `new_segs`, each after the `places` of the
+    earlier changes before it, when the changes before `kept` are there; returns the new
+    `kept`."""
+    for seg, i in zip(islice(made, a, b), islice(places, a, b), strict=True):
         if i > kept:
             new_segs += segs[kept:i]
             kept = i
         new_segs.append(seg)
-    new_segs += segs[kept:]
-    return new_segs
+    return kept
 
 
 def _clusters(
@@ -316,19 +336,18 @@ def _clusters(
     segs: list[_Seg],
     at: list[int],
     places: list[int],
-    touches: list[bool],
+    touched: list[int],
 ) -> list[_Cluster]:
     """Group edits with the earlier changes they touch: start and end in the current text,
     the edits [i, j) and the changes [first, last) that the group replaces. A change is
     touched when the edit overlaps it, or for a deletion (a change of no length), when the
-    edit spans across its place; an edit of no length inside a change touches it too. An edit
-    that `touches` no change (see `_compose`) is a group of its own, after `places` of them."""
+    edit spans across its place; an edit of no length inside a change touches it too. Only the
+    edits `touched` (their numbers, ascending) are grouped; `places` tells how many changes
+    start by each edit's start."""
     clusters: list[_Cluster] = []
     n = len(segs)
-    for i, (cs, ce, _, _, _) in enumerate(edits):
-        if not touches[i]:  # nor can it overlap the group before, which ends by its start
-            clusters.append((cs, ce, i, i + 1, places[i], places[i]))
-            continue
+    for i in touched:
+        cs, ce = edits[i][0], edits[i][1]
         first = last = places[i]  # changes before `first` start by cs
         if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
             first -= 1
@@ -341,7 +360,8 @@ def _clusters(
         if last > first:
             ce = max(ce, at[last - 1] + len(segs[last - 1][2]))
         k = i  # the first edit of the group
-        if clusters and cs < clusters[-1][1]:  # it overlaps the group before: join them
+        if clusters and clusters[-1][3] == i and cs < clusters[-1][1]:  # it overlaps the group
+            # of the edit before it: join them
             pcs, pce, k, _, pfirst, plast = clusters.pop()
             cs, ce = min(pcs, cs), max(pce, ce)
             first, last = min(pfirst, first), max(plast, last)
