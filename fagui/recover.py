@@ -560,10 +560,13 @@ def _matched(pattern: regex.Pattern[str], chars: str) -> Iterator[int]:
         yield from map(ord, m.group())
 
 
-# A gloss: letters in brackets after a Han character. The stdlib finds the bracketed letters
-# (rare) quicker than `regex` tries its look-behind at every character; the character before
-# them is checked apart.
-_PINYIN = re.compile(r"[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]")
+# A gloss: letters in brackets after a Han character. The stdlib finds them quickest by one
+# pattern for each opening bracket (one that starts with a literal is searched for as such);
+# the character before them is checked apart.
+_PINYIN = tuple(
+    re.compile(rf"{re.escape(bracket)}([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{{1,7}})[)）]")
+    for bracket in "(（"
+)
 _HAN = regex.compile(r"\p{Han}")
 
 
@@ -576,7 +579,9 @@ def _readings(char: str) -> frozenset[str]:
 
 
 def _pinyin_edits(text: str) -> Iterator[_EditTuple]:
-    for m in _PINYIN.finditer(text):
+    found = [m for pattern in _PINYIN for m in pattern.finditer(text)]  # they never overlap
+    found.sort(key=re.Match.start)
+    for m in found:
         start = m.start()
         if start and _HAN.match(text, start - 1):
             han = text[start - 1]
