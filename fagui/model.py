@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal, overload
 
 Script = Literal["simplified", "traditional", "original"]
@@ -39,6 +39,27 @@ class Change:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Change:
         return cls(**data)
+
+    @classmethod
+    def many(cls, rows: Iterable[tuple[str, int, int, str, str, str]]) -> list[Change]:
+        """Changes made from rows of their fields, in order: what the constructor makes, made
+        quicker (recover makes a change for every edit) by setting the slots directly rather
+        than through the frozen dataclass's checks."""
+        new = object.__new__
+        kind, offset, length, original, replacement, reason = (
+            getattr(cls, f.name).__set__ for f in fields(cls)
+        )
+        made = []
+        for k, o, n, orig, rep, why in rows:
+            change = new(cls)
+            kind(change, k)
+            offset(change, o)
+            length(change, n)
+            original(change, orig)
+            replacement(change, rep)
+            reason(change, why)
+            made.append(change)
+        return made
 
 
 class Changes(Sequence[Change]):

@@ -97,6 +97,7 @@ class _Edits:
         self.source = source
         self.text = source
         self.passes: list[list[_EditTuple] | _Substitution | _Deletion] = []
+        self.results: list[str] = []  # the text after each pass
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -117,6 +118,7 @@ class _Edits:
         pieces.append(text[p:])
         self.text = "".join(pieces)
         self.passes.append(edits)
+        self.results.append(self.text)
         self.__dict__.pop("lines", None)  # split again when next asked
         return len(edits)
 
@@ -139,6 +141,7 @@ class _Edits:
             result = "".join(pieces)
         self.text = result
         self.passes.append(_Deletion(spans, kind, reason))
+        self.results.append(result)
         self.__dict__.pop("lines", None)
         return len(spans)
 
@@ -148,6 +151,7 @@ class _Edits:
         found when the changes are composed."""
         if text != self.text:
             self.passes.append(_Substitution(text, kind, reason, join))
+            self.results.append(text)
             self.text = text
             self.__dict__.pop("lines", None)
 
@@ -155,18 +159,18 @@ class _Edits:
         """The passes' edits as changes of the source."""
         segs: list[_Seg] = []
         text = self.source
-        for edits in self.passes:
+        for edits, result in zip(self.passes, self.results, strict=True):
             if not isinstance(edits, list):
                 edits = edits.edits(text)
-            segs, text = _compose(self.source, segs, text, edits)
+            segs = _compose(self.source, segs, text, edits)
+            text = result
         source = self.source
-        return tuple(
-            [
-                Change(kind, a, b - a, original, out, reason)
-                for a, b, out, kind, reason, _ in segs
-                if (original := source[a:b]) != out
-            ]
-        )
+        rows = [
+            (kind, a, b - a, original, out, reason)
+            for a, b, out, kind, reason, _ in segs
+            if (original := source[a:b]) != out
+        ]
+        return tuple(Change.many(rows))
 
 
 _Reason = str | Callable[[str], str]
@@ -204,11 +208,9 @@ class _Substitution(NamedTuple):
         ]
 
 
-def _compose(
-    source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]
-) -> tuple[list[_Seg], str]:
+def _compose(source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]) -> list[_Seg]:
     """The changes of the source `segs`, which made `text`, followed by a pass's `edits` of
-    `text`: the new changes, and the new text.
+    `text`: the new changes.
 
     The changes are segments of the source and what replaced them. An edit that touches an
     earlier change absorbs it (edits and changes that overlap form one cluster), so the changes
@@ -218,15 +220,35 @@ def _compose(
     # Where each change starts in the text: in the source, plus the growth of those before.
     growths = list(accumulate(map(operator.itemgetter(5), segs), initial=0))
     at = list(map(operator.add, map(operator.itemgetter(0), segs), growths))
+    starts = list(map(operator.itemgetter(0), edits))
+    ends = list(map(operator.itemgetter(1), edits))
+    places = list(map(functools.partial(bisect.bisect_right, at), starts))  # changes before
+    # An edit touches a change when it starts inside the one before it (or right after a
+    # deletion it spans), or the one after it starts inside it. Looked up for the edits alone:
+    # the first `lo` have no change before them, those from `hi` on none after them.
+    lo, hi = bisect.bisect_right(places, 0), bisect.bisect_left(places, len(segs))
+    before = [p - 1 for p in islice(places, lo, None)]
+    ends_before = map(
+        operator.add,
+        map(at.__getitem__, before),
+        map(len, map(operator.itemgetter(2), map(segs.__getitem__, before))),
+    )
+    inside = [False] * lo + list(map(operator.gt, ends_before, islice(starts, lo, None)))
+    spans = list(map(operator.lt, map(at.__getitem__, islice(places, hi)), ends))
+    touches = list(map(operator.or_, inside, spans + [False] * (len(edits) - hi)))
+    made = _apart(growths, edits, starts, ends, places)
+    if not any(touches):
+        return _merge_apart(segs, made, places)
     growth = len(text) - len(source)  # of all the changes
-    merged = _merge_apart(segs, at, growths, text, edits)
-    if merged is not None:
-        return merged
     new_segs: list[_Seg] = []
-    pieces: list[str] = []
-    done = kept = 0  # text before `done` is in `pieces`, changes before `kept` in new_segs
+    kept = done = 0  # changes before `kept` are in new_segs, and the edits before `done`
     n = len(segs)
-    for cs, ce, i, j, first, last in _clusters(edits, segs, at):
+    # An edit that touches no change forms a group of its own (it cannot overlap the group
+    # before it, which ends by its start); the other groups are found apart.
+    touched = list(compress(range(len(edits)), touches))
+    for cs, ce, i, j, first, last in _clusters(edits, segs, at, places, touched):
+        kept = _place(new_segs, segs, kept, made, places, done, i)
+        done = j
         if first > kept:
             new_segs += segs[kept:first]
         kept = last
@@ -247,52 +269,86 @@ def _compose(
             parts.append(text[p:ce])
             out = "".join(parts)
         new_segs.append((src_start, src_end, out, kind, reason, len(out) - src_end + src_start))
-        pieces += (text[done:cs], out)
-        done = ce
+    kept = _place(new_segs, segs, kept, made, places, done, len(edits))
     new_segs += segs[kept:]
-    pieces.append(text[done:])
-    return new_segs, "".join(pieces)
+    return new_segs
 
 
-def _merge_apart(
-    segs: list[_Seg], at: list[int], growths: list[int], text: str, edits: list[_EditTuple]
-) -> tuple[list[_Seg], str] | None:
-    """`_compose` when no edit touches an earlier change (the usual case): each edit becomes a
-    change of its own, placed among the others; None when some edit touches one."""
-    starts = list(map(operator.itemgetter(0), edits))
-    ends = list(map(operator.itemgetter(1), edits))
-    places = list(map(functools.partial(bisect.bisect_right, at), starts))  # changes before
-    ends_at = [-1, *map(operator.add, at, map(len, map(operator.itemgetter(2), segs)))]
-    if any(map(operator.gt, map(ends_at.__getitem__, places), starts)):
-        return None  # an edit starts inside a change, or right after a deletion it spans
-    starts_at = [*at, len(text) + 1]
-    if any(map(operator.lt, map(starts_at.__getitem__, places), ends)):
-        return None  # a change starts inside an edit
+def _apart(
+    growths: list[int],
+    edits: list[_EditTuple],
+    starts: list[int],
+    ends: list[int],
+    places: list[int],
+) -> list[_Seg]:
+    """Each edit as a change of its own, as it is when it touches no earlier change: made all
+    at once. An edit that `places` after n changes starts in the source where it starts in the
+    text less their growth."""
+    src_starts = list(map(operator.sub, starts, map(growths.__getitem__, places)))
+    lengths = list(map(operator.sub, ends, starts))
+    reps = list(map(operator.itemgetter(2), edits))
+    return list(
+        zip(
+            src_starts,
+            map(operator.add, src_starts, lengths),
+            reps,
+            map(operator.itemgetter(3), edits),
+            map(operator.itemgetter(4), edits),
+            map(operator.sub, map(len, reps), lengths),
+            strict=True,
+        )
+    )
+
+
+def _merge_apart(segs: list[_Seg], made: list[_Seg], places: list[int]) -> list[_Seg]:
+    """`_compose` when no edit touches an earlier change (the usual case): the changes the
+    edits `made` placed among the others, each after the `places` of them before it."""
+    if not segs:
+        return made
     new_segs: list[_Seg] = []
-    pieces: list[str] = []
-    kept = done = 0
-    for (s, e, rep, kind, reason), i in zip(edits, places, strict=True):
+    kept = _place(new_segs, segs, 0, made, places, 0, len(made))
+    new_segs += segs[kept:]
+    return new_segs
+
+
+def _place(
+    new_segs: list[_Seg],
+    segs: list[_Seg],
+    kept: int,
+    made: list[_Seg],
+    places: list[int],
+    a: int,
+    b: int,
+) -> int:
+    """Add the changes `made` by the edits [a, b) to `new_segs`, each after the `places` of the
+    earlier changes before it, when the changes before `kept` are there; returns the new
+    `kept`."""
+    for seg, i in zip(islice(made, a, b), islice(places, a, b), strict=True):
         if i > kept:
             new_segs += segs[kept:i]
             kept = i
-        start = s - growths[i]
-        new_segs.append((start, start + e - s, rep, kind, reason, len(rep) - e + s))
-        pieces += (text[done:s], rep)
-        done = e
-    new_segs += segs[kept:]
-    pieces.append(text[done:])
-    return new_segs, "".join(pieces)
+        new_segs.append(seg)
+    return kept
 
 
-def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[_Cluster]:
+def _clusters(
+    edits: list[_EditTuple],
+    segs: list[_Seg],
+    at: list[int],
+    places: list[int],
+    touched: list[int],
+) -> list[_Cluster]:
     """Group edits with the earlier changes they touch: start and end in the current text,
     the edits [i, j) and the changes [first, last) that the group replaces. A change is
     touched when the edit overlaps it, or for a deletion (a change of no length), when the
-    edit spans across its place; an edit of no length inside a change touches it too."""
+    edit spans across its place; an edit of no length inside a change touches it too. Only the
+    edits `touched` (their numbers, ascending) are grouped; `places` tells how many changes
+    start by each edit's start."""
     clusters: list[_Cluster] = []
     n = len(segs)
-    for i, (cs, ce, _, _, _) in enumerate(edits):
-        first = last = bisect.bisect_right(at, cs)  # changes before `first` start by cs
+    for i in touched:
+        cs, ce = edits[i][0], edits[i][1]
+        first = last = places[i]  # changes before `first` start by cs
         if first and at[first - 1] + len(segs[first - 1][2]) > cs:  # one goes on past cs
             first -= 1
             if at[first] < ce:  # it is touched
@@ -304,7 +360,8 @@ def _clusters(edits: list[_EditTuple], segs: list[_Seg], at: list[int]) -> list[
         if last > first:
             ce = max(ce, at[last - 1] + len(segs[last - 1][2]))
         k = i  # the first edit of the group
-        if clusters and cs < clusters[-1][1]:  # it overlaps the group before: join them
+        if clusters and clusters[-1][3] == i and cs < clusters[-1][1]:  # it overlaps the group
+            # of the edit before it: join them
             pcs, pce, k, _, pfirst, plast = clusters.pop()
             cs, ce = min(pcs, cs), max(pce, ce)
             first, last = min(pfirst, first), max(plast, last)
@@ -503,7 +560,14 @@ def _matched(pattern: regex.Pattern[str], chars: str) -> Iterator[int]:
         yield from map(ord, m.group())
 
 
-_PINYIN = regex.compile(r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]")
+# A gloss: letters in brackets after a Han character. The stdlib finds them quickest by one
+# pattern for each opening bracket (one that starts with a literal is searched for as such);
+# the character before them is checked apart.
+_PINYIN = tuple(
+    re.compile(rf"{re.escape(bracket)}([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{{1,7}})[)）]")
+    for bracket in "(（"
+)
+_HAN = regex.compile(r"\p{Han}")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -515,9 +579,14 @@ def _readings(char: str) -> frozenset[str]:
 
 
 def _pinyin_edits(text: str) -> Iterator[_EditTuple]:
-    for m in _PINYIN.finditer(text):
-        if m.group(2).lower() in _readings(m.group(1)):
-            yield (m.start(), m.end(), "", "pinyin", f"pinyin gloss of {m.group(1)}")
+    found = [m for pattern in _PINYIN for m in pattern.finditer(text)]  # they never overlap
+    found.sort(key=re.Match.start)
+    for m in found:
+        start = m.start()
+        if start and _HAN.match(text, start - 1):
+            han = text[start - 1]
+            if m.group(1).lower() in _readings(han):
+                yield (start, m.end(), "", "pinyin", f"pinyin gloss of {han}")
 
 
 # A single space between two Han characters. Layout spaces are kept: after a structural label
@@ -886,8 +955,10 @@ def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
     ends = list(accumulate(map(len, lines)))  # line i ends where its newline, ends[i] + i, is
     reason = "hard line break inside a paragraph"
     # Whether a line could be page furniture: only one that holds a string some chrome rule
-    # needs (see `_chrome_reason`); looked at once for a line, which is read twice.
+    # needs (see `_chrome_reason`); looked for, and read, once for a line, which is read twice
+    # (as the next line, then as the line).
     needles = _chrome_needles()
+    holds: dict[int, bool] = {}  # whether the line holds a needle
     chrome: dict[int, bool] = {}
     edits: list[_EditTuple] = []
     for i in compress(range(len(lines) - 1), map(operator.ge, map(len, lines), repeat(width - 1))):
@@ -901,7 +972,13 @@ def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
             continue
         if nxt.lstrip()[:1] in _UNIT_FIRST and _UNIT_START.match(nxt):
             continue
-        if needles is None or needles.search(line) or needles.search(nxt):
+        near = True
+        if needles is not None:
+            known = holds.get(i)
+            near = known if known is not None else needles.search(line) is not None
+            if not near:
+                near = holds[i + 1] = needles.search(nxt) is not None
+        if near:
             if i not in chrome:
                 chrome[i] = _chrome_reason(line) is not None
             chrome[i + 1] = _chrome_reason(nxt) is not None

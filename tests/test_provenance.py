@@ -131,3 +131,11 @@ def test_compact_passes_compose_as_their_edits_do(case) -> None:
         assert compact.text == explicit.text
     assert compact.changes() == explicit.changes()
     assert apply_changes(source, compact.changes()) == compact.text
+
+
+def test_changes_made_in_bulk_are_those_the_constructor_makes() -> None:
+    rows = [("noise", 3, 1, "🫎", "", "emoji"), ("script", 0, 2, "國家", "国家", "traditional")]
+    made = Change.many(rows)
+    assert made == [Change(*row) for row in rows]
+    assert [hash(c) for c in made] == [hash(Change(*row)) for row in rows]
+    assert [Change.from_dict(c.to_dict()) for c in made] == made

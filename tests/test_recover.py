@@ -339,3 +339,21 @@ def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str)
         if chinese.search(near):
             expected.append(i)
     assert list(_chinese_brackets(line)) == expected
+
+
+@given(st.text(alphabet="网法律a(（)）wǎngfǎlǜ1 ", max_size=24))
+@settings(max_examples=500, deadline=None)
+def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:
+    import regex
+
+    from fagui.recover import _pinyin_edits, _readings
+
+    pattern = regex.compile(
+        r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]"
+    )
+    expected = [
+        (m.start(), m.end(), "", "pinyin", f"pinyin gloss of {m.group(1)}")
+        for m in pattern.finditer(text)
+        if m.group(2).lower() in _readings(m.group(1))
+    ]
+    assert list(_pinyin_edits(text)) == expected
