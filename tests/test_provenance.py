@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from fagui.model import Change, Recovered, apply_changes
 from fagui.pollute import pollute
-from fagui.recover import _Edit, _Edits, recover
+from fagui.recover import recover
+from fagui.recover.edits import _Edit, _Edits
 
 ARTICLE = (
     "第十条　党员不得通过网络制作、复制、存储、发布、传播含有反对党的基本理论的信息，"

@@ -205,7 +205,7 @@ EVERY_CHARACTER = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp 
 
 
 def test_traditional_table_is_what_opencc_converts_on_its_own() -> None:
-    from fagui.recover import _traditional, converter
+    from fagui.recover.script import _traditional, converter
 
     chars = EVERY_CHARACTER.replace("\n", "")
     converted = converter("t2s").convert("\n".join(chars)).split("\n")
@@ -219,7 +219,7 @@ def test_traditional_table_is_what_opencc_converts_on_its_own() -> None:
 def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
     import regex
 
-    from fagui.recover import _NOISE_ANYWHERE, _noise_classes
+    from fagui.recover.text import _NOISE_ANYWHERE, _noise_classes
 
     candidates, anywhere = _noise_classes()
     noise = regex.compile(_NOISE_ANYWHERE, regex.VERBOSE | regex.V1)
@@ -235,7 +235,7 @@ def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
 
 
 def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -> None:
-    from fagui.recover import (
+    from fagui.recover.script import (
         _char_runs,
         _script_edits_to_simplified,
         _traditional_positions,
@@ -265,7 +265,8 @@ def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -
 
 
 def test_unit_start_characters_cover_the_numerals() -> None:
-    from fagui.recover import _NUM, _UNIT_FIRST
+    from fagui.recover.chars import _NUM
+    from fagui.recover.layout import _UNIT_FIRST
 
     bmp = "".join(map(chr, range(0x10000)))
     assert set(re.findall(f"[{_NUM}]", bmp)) <= _UNIT_FIRST
@@ -274,14 +275,14 @@ def test_unit_start_characters_cover_the_numerals() -> None:
 def test_han_class_is_regex_han() -> None:
     import regex
 
-    from fagui.recover import _han_class
+    from fagui.recover.chars import _han_class
 
     han = re.compile(f"[{_han_class()}]")
     assert han.findall(EVERY_CHARACTER) == regex.findall(r"\p{Han}", EVERY_CHARACTER)
 
 
 def test_needles_are_what_every_match_holds() -> None:
-    from fagui.recover import _needles, _parse
+    from fagui.recover.chrome import _needles, _parse
 
     assert _needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {"分享"}
     assert _needles(_parse(r"^(?:上一篇|相关(?:阅读|文章))")) == {"上一篇", "相关"}
@@ -291,7 +292,7 @@ def test_needles_are_what_every_match_holds() -> None:
 
 def _rule_words() -> list[str]:
     """The literal words of the chrome rules and of _META, and their characters."""
-    from fagui.recover import _CHROME_RULES, _META, _both_scripts
+    from fagui.recover.chrome import _CHROME_RULES, _META, _both_scripts
 
     text = "".join(_both_scripts(rule) for rule, _ in _CHROME_RULES) + _META.pattern
     words = [w for w in re.split(r"[\\^$*+?{}\[\]()|.:：\s]+|\\[a-zA-Z]", text) if w]
@@ -301,9 +302,7 @@ def _rule_words() -> list[str]:
 @given(st.lists(st.sampled_from(_rule_words()), max_size=8).map("".join))
 @settings(max_examples=1500, deadline=None)
 def test_quick_looks_agree_with_the_patterns(line: str) -> None:
-    import importlib
-
-    module = importlib.import_module("fagui.recover")  # the package's `recover` is the function
+    from fagui.recover import chrome as module
 
     quick_reason, quick_meta = module._chrome_reason(line), module._is_meta(line)
     with pytest.MonkeyPatch.context() as patch:
@@ -316,7 +315,7 @@ def test_quick_looks_agree_with_the_patterns(line: str) -> None:
 @given(st.text(alphabet="()（中a，1 ", max_size=20))
 @settings(max_examples=500, deadline=None)
 def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str) -> None:
-    from fagui.recover import _chinese_brackets
+    from fagui.recover.layout import _chinese_brackets
 
     chinese = re.compile(r"[\u4e00-\u9fff，（]")
     opens: list[int] = []
@@ -346,7 +345,7 @@ def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str)
 def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:
     import regex
 
-    from fagui.recover import _pinyin_edits, _readings
+    from fagui.recover.text import _pinyin_edits, _readings
 
     pattern = regex.compile(
         r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]"

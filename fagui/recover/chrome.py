@@ -1,0 +1,300 @@
+"""The chrome pass: site furniture around and inside the regulation."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from itertools import accumulate
+from typing import Any
+
+import regex
+
+from fagui.recover.chars import _NUM
+from fagui.recover.edits import _EditTuple
+from fagui.recover.script import converter
+
+_CHROME_RULES: tuple[tuple[str, str], ...] = (
+    (r"^(?:分享到|分享至|转发到|一键分享)", "share bar"),
+    (r"^(?:扫码|扫一扫|扫描二维码|长按识别|关注(?:我们|公众号|微信))", "ad"),
+    (
+        r"^(?:【)?(?:上一篇|下一篇|上一条|下一条|上一页|下一页|相关(?:阅读|文章|链接|新闻))",
+        "previous/next or related links",
+    ),
+    (
+        r"^(?:返回顶部|返回首页|返回列表|打印本页|关闭窗口|【\s*打印\s*】|【\s*关闭\s*】|收藏本页)",
+        "page tools",
+    ),
+    (r"^(?:当前位置|您的位置|您现在的位置|所在位置)", "breadcrumb"),
+    (r"首页\s*[>›»/＞]|[>›»＞]\s*正文", "breadcrumb"),
+    (
+        r"^(?:责任编辑|编辑|作者|来源|审核|审校|校对|发布时间|发布日期|发文时间|浏览次数|阅读次数|"
+        r"点击数|字号|字体)\s*[:：]",
+        "byline",
+    ),
+    (r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*\d{1,2}:\d{2}", "byline"),
+    (
+        r"(?:作者|来源|审核|编辑|浏览次数|阅读)\s*[:：].*(?:作者|来源|审核|编辑|浏览次数|阅读|点击)\s*[:：]",
+        "byline",
+    ),
+    (r"字[号体][:：]?\s*【?\s*大\s*中\s*小", "page tools"),
+    (
+        r"版权所有|(?:Copyright|©|\(c\))\s*(?:\d{4}|版权)|ICP备|ICP证|公网安备|技术支持\s*[:：]|主办单位\s*[:：]|"
+        r"承办单位\s*[:：]|联系我们|网站地图|网站导航|网站\S{0,6}地图|免责声明",
+        "site footer",
+    ),
+    (
+        r"本文来源|文章来源|转载请注明|更多\S{0,8}请(?:访问|登录|关注)|更多法规|更多资讯|获取更多|"
+        r"下载\S{0,4}APP|请访问\S{0,20}(?:www|http)",
+        "watermark or ad",
+    ),
+    (r"^[^，。；：]{0,20}首页$", "site navigation"),
+    (r"^(?:[^|｜丨，。]{1,10}\s*[|｜丨]\s*){2,}[^|｜丨，。]{1,10}$", "site navigation"),
+)
+
+
+def _both_scripts(pattern: str) -> str:
+    """The pattern plus its traditional-script spelling, so chrome is found in either."""
+    spellings = dict.fromkeys(
+        [pattern, converter("s2t").convert(pattern), converter("s2tw").convert(pattern)]
+    )
+    return "|".join(f"(?:{p})" for p in spellings)
+
+
+@functools.lru_cache(maxsize=1)
+def _chrome_rules() -> tuple[re.Pattern[str], regex.Pattern[str]]:
+    """The chrome rules in two patterns, those anchored at the start of the line (matched there
+    only) and the others; the name of the group that matched tells the rule. The floating
+    rules are searched with `regex`, which finds their many literal alternatives faster."""
+    groups = [f"(?P<r{i}>{_both_scripts(p)})" for i, (p, _) in enumerate(_CHROME_RULES)]
+    anchored = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if p.startswith("^")]
+    floating = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if not p.startswith("^")]
+    return re.compile("|".join(anchored)), regex.compile("|".join(floating))
+
+
+_SENTENCE_END = "。；;"
+_STRUCTURAL = regex.compile(
+    rf"^\s*(?:第[{_NUM}]+(?:编|分编|章|节|条|部分)|序\s*言|目\s*录|[一二三四五六七八九十]+、|"
+    rf"（[一二三四五六七八九十]+）|[（(]\d{{4}}年)"
+)
+_DOC_TYPES = (
+    "法|条例|规定|办法|细则|决定|解释|规则|准则|意见|通知|批复|答复|公告|决议|章程|纲要|修正案|"
+    "安排|方案|命令|标准|制度|守则|规范|规程|要点|指引|指南|清单|答复|函"
+)
+_TITLE = regex.compile(
+    rf"^[^，。；：:,;《》]{{2,80}}(?:{_DOC_TYPES})(?:[（(][^）)]{{1,20}}[）)])?$"
+)
+_INLINE_CHROME = ("watermark or ad", "ad")  # chrome that also stands inside the text
+_LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
+_HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
+
+
+@functools.cache
+def _chrome_needles() -> re.Pattern[str] | None:
+    """A pattern that finds, in any line a chrome rule matches, one of the literal strings the
+    rule needs (分享到, 上一篇, ©…), spaces allowed between their characters as the rules read
+    lines without spaces; or None when some rule needs none. Each rule's needs are read from
+    its parsed form (`_needles`)."""
+    found: set[str] = set()
+    for rule, _ in _CHROME_RULES:
+        needs = _needles(_parse(_both_scripts(rule)))
+        if needs is None:
+            return None
+        found |= needs
+    spaced = (r"\s*".join(map(re.escape, needle)) for needle in found)
+    return re.compile("|".join(sorted(spaced, key=len, reverse=True)))
+
+
+def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
+    """The pattern as the stdlib parses it, or None if that parser is not at hand (it is
+    CPython's, not a public API)."""
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover
+        return None
+    return list(_parser.parse(pattern).data)
+
+
+def _needles(items: list[tuple[Any, Any]] | None) -> set[str] | None:
+    """Literal strings of which every match of the parsed pattern holds at least one: those
+    of a run of literal characters, of a group or a repeated part it cannot do without, of each
+    branch of an alternation, or the characters of a small class; the longest found. None when
+    the pattern needs none that this finds."""
+    if items is None:
+        return None
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found: list[set[str]] = []
+    run = ""
+    for op, av in [*items, (None, None)]:
+        if op is c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            found.append({run})
+            run = ""
+        if op is c.SUBPATTERN:
+            found.append(_needles(list(av[3])) or set())
+        elif op is c.BRANCH:
+            branches = [_needles(list(b)) or set() for b in av[1]]
+            found.append(set[str]().union(*branches) if all(branches) else set())
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            found.append(_needles(list(av[2])) or set())
+        elif op is c.IN and len(av) <= 8 and all(o is c.LITERAL for o, _ in av):
+            found.append({chr(a) for _, a in av})
+    found = [needs for needs in found if needs]
+    if not found:
+        return None
+    return max(found, key=lambda needs: (min(map(len, needs)), -len(needs)))
+
+
+def _chrome_reason(line: str) -> str | None:
+    needles = _chrome_needles()
+    if needles is not None and not needles.search(line):
+        return None  # no rule can match: quicker to find than that the rules do not
+    stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
+    if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
+        return None
+    if _STRUCTURAL.match(stripped):
+        return None
+    compact = "".join(stripped.split())  # 相关阅　读 is still 相关阅读
+    anchored, floating = _chrome_rules()
+    m = anchored.match(compact) or floating.search(compact)
+    return None if m is None else _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
+
+
+def _is_furniture(line: str) -> bool:
+    """A short line that is not a sentence nor a structural line: a site name, a headline, a
+    link, a title — what stands around the text on a web page."""
+    stripped = line.strip()
+    return (
+        len(stripped) <= 100
+        and not any(p in stripped for p in "。；")
+        and stripped[-1:] not in ("：", ":", "，", ",")
+        and not _STRUCTURAL.match(stripped)
+    )
+
+
+_META = regex.compile(
+    r"^\s*(?:[（(].*[）)]|[（(]?\d{4}\s*年\s*\d{1,2}\s*月.*|"
+    r".{0,30}(?:令|〔\d{4}〕.*号|第\s*\d+\s*号|主席令|国务院令).{0,10}|"
+    r".*(?:通过|批准|公布|发布|施行|修正|修订)[）)]?|[总附]\s*则|序\s*言|目\s*录)\s*$"
+)
+
+
+def _is_meta(line: str) -> bool:
+    """`_META.match(line)`, found quicker where the line lacks every string it needs."""
+    needles = _meta_needles()
+    if needles is not None and not needles.search(line):
+        return False
+    return _META.match(line) is not None
+
+
+@functools.cache
+def _meta_needles() -> re.Pattern[str] | None:
+    needs = _needles(_parse(_META.pattern))
+    return None if needs is None else re.compile("|".join(map(re.escape, needs)))
+
+
+def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None, int | None]:
+    """The line of the regulation's own title: the first line above the body (its first
+    structural line or paragraph) that is not blank, not a date/issuer/number line, and not
+    chrome; and the line where the body starts."""
+    body = next(
+        (
+            i
+            for i, v in enumerate(view)
+            if v.strip() and not reasons[i] and (_STRUCTURAL.match(v) or not _is_furniture(v))
+        ),
+        None,
+    )
+    if body is None:  # a text of headings alone: the first line that is not chrome or headline
+        first = (
+            i
+            for i, v in enumerate(view)
+            if v.strip() and not reasons[i] and not _HEADLINE.search(v)
+        )
+        return next(first, None), None
+    for i in range(body - 1, -1, -1):
+        v = view[i].strip()
+        if not v or reasons[i] or _META.match(v) or "全文" in v:
+            continue
+        return (i if _is_furniture(v) else None), body
+    return None, body
+
+
+def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_EditTuple]:
+    # The lines as the rules read them: simplified (OpenCC keeps lengths, so the line
+    # boundaries of the view are those of the text).
+    view = lines
+    if traditional:
+        simplified = converter("t2s").convert(text)
+        if len(simplified) == len(text):
+            view = simplified.split("\n")
+    # Every chrome removal starts from a line that matches a rule; those are short lines that
+    # do not end a sentence, so only such lines are read.
+    reasons: list[str | None] = [
+        _chrome_reason(v) if 0 < len(v) <= 160 and v[-1] not in "。；;" else None for v in view
+    ]
+    if not any(reasons):
+        return
+    nonblank = [i for i, v in enumerate(view) if v.strip()]
+    title, body = _title_line(view, reasons)
+    if title is not None and body is not None:  # 《…》全文 between the title and the text
+        for i in range(title + 1, body):
+            if "全文" in view[i] and _is_furniture(view[i]):
+                reasons[i] = "headline below the title"
+
+    # Head: the page furniture above the text, up to its last chrome line (never past the
+    # title), then the headlines between that line and the title.
+    head: list[int] = []
+    for i in nonblank:
+        if i == title or not (reasons[i] or _is_furniture(view[i])):
+            break
+        head.append(i)
+    ruled = [i for i in head if reasons[i] and reasons[i] not in _INLINE_CHROME]
+    if ruled:
+        for i in head:
+            if reasons[i] is not None:
+                continue
+            if i < ruled[-1]:
+                reasons[i] = (
+                    "headline above the title"
+                    if _HEADLINE.search(view[i])
+                    else "site chrome above the text"
+                )
+            elif _HEADLINE.search(view[i]) and not _META.match(view[i]):
+                reasons[i] = "headline above the title"
+    # Tail: after the last line of the text, from the first chrome line on.
+    tail = []
+    start = max(head[-1] if head else -1, -1 if title is None else title)
+    for i in reversed(nonblank):
+        if i <= start or not (reasons[i] or _is_furniture(view[i])):
+            break
+        tail.append(i)
+    tail.reverse()
+    # Watermarks stand inside the text too, so they do not start the tail; numbered list items
+    # (an attachment's 15．燃油加油机) belong to the text.
+    if body is None:  # a text of headings alone ends with its last date line
+        dated = [i for i in nonblank if _META.match(view[i]) and not reasons[i]]
+        tail = [i for i in tail if not dated or i > dated[-1]]
+    first = next((i for i in tail if reasons[i] and reasons[i] not in _INLINE_CHROME), None)
+    if first is not None:
+        for i in tail:
+            if (
+                i > first
+                and reasons[i] is None
+                and not _LIST_ITEM.match(view[i])
+                and not _META.match(view[i])
+            ):
+                reasons[i] = "site chrome below the text"
+    if any(reasons):  # the blank lines chrome leaves at the head and the tail go with it
+        kept = [i for i in nonblank if reasons[i] is None]
+        first, last = (kept[0], kept[-1]) if kept else (len(view), -1)
+        for i, v in enumerate(view):
+            if not v.strip() and (i < first or i > last):
+                reasons[i] = "blank line around site chrome"
+    before = [0, *accumulate(map(len, lines))]  # line i starts at before[i] + i
+    for i, reason in enumerate(reasons):
+        if reason is not None:  # the line goes with its newline, if it has one
+            yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reason)

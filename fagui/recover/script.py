@@ -1,0 +1,194 @@
+"""Script: traditional ↔ simplified with OpenCC, only where the text is traditional."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import itertools
+import math
+import operator
+import re
+from itertools import compress, islice
+
+import opencc
+
+from fagui.recover.chars import (
+    _HAN_RUN,
+    _NOT_NUL,
+    _char_class,
+    _difference_flags,
+    _differences,
+    _text,
+    _utf32,
+)
+from fagui.recover.edits import _EditTuple, _line_spans, _runs
+
+
+@functools.lru_cache(maxsize=4)
+def converter(config: str) -> opencc.OpenCC:
+    """One OpenCC converter per configuration, made on first use (loading one takes ~10 ms)."""
+    return opencc.OpenCC(config)
+
+
+# A text is traditional when at least this many, and this share, of its Han characters are.
+_TRAD_MIN = 3
+_TRAD_SHARE = 0.02
+
+
+@functools.cache
+def _traditional() -> tuple[frozenset[str], re.Pattern[str]]:
+    """The characters OpenCC's t2s converts on their own, i.e. without phrase context: their
+    set, and a stdlib pattern matching one of those in the BMP or any character outside it (a
+    class of BMP characters is a table, which the stdlib scans quickly). Made once from
+    OpenCC's conversion of every code point of the planes that hold Han characters (0, 2 and
+    3), one per line; tests/test_recover.py checks the other planes."""
+    points = [
+        cp
+        for cp in itertools.chain(range(0x10000), range(0x20000, 0x40000))
+        if cp != 10 and not 0xD800 <= cp <= 0xDFFF
+    ]
+    chars = list(map(chr, points))
+    converted = converter("t2s").convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # not one line per character: convert one at a time
+        converted = [converter("t2s").convert(c) for c in chars]
+    found = [c for c, t in zip(chars, converted, strict=True) if c != t]
+    bmp = [ord(c) for c in found if c <= "\uffff"]
+    return frozenset(found), re.compile(f"[{_char_class(bmp)}\\U00010000-\\U0010ffff]")
+
+
+def _count_traditional(text: str, up_to: int) -> int:
+    """How many characters of the text OpenCC converts on their own, counting up to `up_to`."""
+    table, pattern = _traditional()
+    found = (c for m in pattern.finditer(text) if (c := m.group()) <= "\uffff" or c in table)
+    return sum(1 for _ in islice(found, up_to))
+
+
+def _han_count(text: str) -> int:
+    return sum(map(len, _HAN_RUN.findall(text)))
+
+
+def _diff_positions(a: str, b: str, offset: int = 0) -> list[int]:
+    """Where `a` and `b` differ, counted from `offset`."""
+    if len(a) != len(b):
+        raise ValueError("length-changing conversion")
+    return list(compress(range(offset, offset + len(a)), map(operator.ne, a, b)))
+
+
+_OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _script_edits_to_simplified(text: str) -> tuple[str | list[_EditTuple], bool, bool]:
+    """The text with its traditional characters converted (or, in rare cases, the edits that
+    convert them: a run of adjacent ones as one edit), whether any were, and whether the
+    document is traditional."""
+    # Fewer than _TRAD_MIN characters that OpenCC converts on their own: neither the document
+    # nor any line is traditional (see `_traditional_positions`), and nothing is converted.
+    if _count_traditional(text, _TRAD_MIN) < _TRAD_MIN:
+        return text, False, False
+    converted = converter("t2s").convert(text)
+    if converted == text:
+        return text, False, False
+    if len(converted) == len(text):
+        # The common case, found on the whole text at once: every difference is within a line
+        # and into the BMP, and the document is traditional. Then all of them are converted.
+        a, b, n = _utf32(text), _utf32(converted), len(text)
+        flags = _differences(a, b, n)
+        mask = (flags << 32) - flags  # all 32 bits of each differing character
+        changed, into = _text(a & mask, n), _text(b & mask, n)  # NUL where they agree
+        if "\n" not in changed and not _OUTSIDE_BMP.search(into):
+            # Counted up to where the count no longer changes the verdict.
+            enough = max(_TRAD_MIN, math.ceil(_TRAD_SHARE * n)) + 2
+            if _is_traditional_document(_count_traditional(changed, enough), text):
+                if "於" not in converted:
+                    return converted, True, True
+                if "於" not in into:  # 於 only where the text has it
+                    return converted.replace("於", "于"), True, True
+    positions, is_traditional = _traditional_positions(text, converted)
+    reason = "traditional character"
+    if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于
+        yu = [m.start() for m in re.finditer("於", converted)]
+        if not set(yu).isdisjoint(positions):  # a conversion into 於: both edits, in turn
+            edits = [(i, i + 1, converted[i], "script", reason) for i in positions]
+            edits += [(i, i + 1, "于", "script", reason) for i in yu]
+            return list(_runs(sorted(edits))), True, True
+        positions = sorted(positions + yu)
+        converted = converted.replace("於", "于")
+    edits = _char_runs(positions, converted, "script", reason)
+    return edits, bool(edits), is_traditional
+
+
+def _is_traditional_document(traditional: int, text: str) -> bool:
+    """Whether a text with this many traditional characters (that OpenCC converts on their
+    own) is traditional. Their share of all the characters, at most their share of the Han
+    ones, is quicker to find."""
+    return traditional >= _TRAD_MIN and (
+        traditional / len(text) >= _TRAD_SHARE
+        or traditional / (_han_count(text) or 1) >= _TRAD_SHARE
+    )
+
+
+def _traditional_positions(text: str, converted: str) -> tuple[list[int], bool]:
+    """Where the text takes OpenCC's t2s conversion `converted`, and whether the document is
+    traditional.
+
+    OpenCC's t2s also rewrites some simplified text (破坏土地 → 破坯土地, 二噁英 → 二𫫇英), so
+    only what is traditional is converted: characters OpenCC converts on their own, and phrase
+    conversions next to one (乾淨 → 干净) — in a traditional document, every conversion
+    (批覆 → 批复) — in a document, or failing that a line, that is traditional; never into a
+    character outside the BMP, which official texts do not use."""
+    if len(converted) == len(text):  # as t2s keeps lengths: the whole text at once
+        flags = _difference_flags(text, converted)
+        diffs = [i for m in _NOT_NUL.finditer(flags) for i in range(m.start(), m.end())]
+    else:
+        diffs = []
+        for s, e in _line_spans(text):
+            diffs += _diff_positions(text[s:e], converted[s:e], s)
+    # Within lines, and never into a character outside the BMP.
+    diffs = [i for i in diffs if text[i] != "\n" and ord(converted[i]) <= 0xFFFF]
+    table = _traditional()[0]
+    traditional = {i for i in diffs if text[i] in table}
+    if _is_traditional_document(len(traditional), text):
+        return diffs, True
+    # A simplified document: convert only lines that are traditional themselves.
+    spans = list(_line_spans(text))
+    starts = [s for s, _ in spans]
+    by_line: dict[int, int] = {}
+    for i in traditional:
+        line_no = bisect.bisect_right(starts, i) - 1
+        by_line[line_no] = by_line.get(line_no, 0) + 1
+    lines = {
+        n
+        for n, count in by_line.items()
+        if count >= _TRAD_MIN and count / (_han_count(text[spans[n][0] : spans[n][1]]) or 1) >= 0.1
+    }
+    positions = [
+        i
+        for i in diffs
+        if bisect.bisect_right(starts, i) - 1 in lines
+        and (i in traditional or i - 1 in traditional or i + 1 in traditional)
+    ]
+    return positions, False
+
+
+def _script_edits_to_traditional(text: str) -> list[_EditTuple]:
+    converted = converter("s2tw").convert(text)  # Taiwan standard forms: 為, 群眾
+    if converted == text:
+        return []
+    positions = _diff_positions(text, converted)
+    return _char_runs(positions, converted, "script", "traditional script requested")
+
+
+def _char_runs(positions: list[int], replacement: str, kind: str, reason: str) -> list[_EditTuple]:
+    """Edits putting the characters of `replacement` at `positions` (ascending) of the text,
+    adjacent ones as one edit, as `_runs` joins them."""
+    runs: list[_EditTuple] = []
+    start = end = 0  # the run so far
+    for i in positions:
+        if i != end:
+            if end > start:
+                runs.append((start, end, replacement[start:end], kind, reason))
+            start = i
+        end = i + 1
+    if end > start:
+        runs.append((start, end, replacement[start:end], kind, reason))
+    return runs
