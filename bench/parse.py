@@ -9,7 +9,6 @@ Prints MB/s, articles/s and the ratio to the floor. Goal: ≥ 10 MB/s in one pro
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -20,19 +19,14 @@ import opencc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench.timing import best_of  # noqa: E402
+from bench.timing import best_of, corpus_laws  # noqa: E402
 from fagui.parse import parse  # noqa: E402
 from fagui.sources import load  # noqa: E402
-from tests.corpus import CORPUS, corpus_files, plain_text  # noqa: E402
+from tests.corpus import plain_text  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=0, help="use only the first N laws")
-    args = parser.parse_args()
-    if not CORPUS.is_dir():
-        sys.exit(f"bench/parse.py: the corpus is absent ({CORPUS})")
-    files = corpus_files()[: args.limit or None]
+    files = corpus_laws("parse.py", __doc__)
     data = [plain_text(p.read_text(encoding="utf-8")).encode("utf-8") for p in files]
     megabytes = sum(map(len, data)) / 1e6
     parse("预热\n\n第一条　预热。")  # dictionaries and tables load once, outside the timing

@@ -12,7 +12,6 @@ recover and reading them, as a caller auditing every change would.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from pathlib import Path
@@ -24,20 +23,15 @@ import opencc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench.timing import best_of  # noqa: E402
+from bench.timing import best_of, corpus_laws  # noqa: E402
 from fagui.pollute import pollute  # noqa: E402
 from fagui.recover import recover  # noqa: E402
 from fagui.sources import load  # noqa: E402
-from tests.corpus import CORPUS, corpus_files, plain_text  # noqa: E402
+from tests.corpus import plain_text  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=0, help="use only the first N laws")
-    args = parser.parse_args()
-    if not CORPUS.is_dir():
-        sys.exit(f"bench/recover.py: the corpus is absent ({CORPUS})")
-    files = corpus_files()[: args.limit or None]
+    files = corpus_laws("recover.py", __doc__)
     clean = [plain_text(p.read_text(encoding="utf-8")) for p in files]
     polluted = []
     for n, text in enumerate(clean):
