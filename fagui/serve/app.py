@@ -209,10 +209,7 @@ def create_app(options: ServeOptions) -> FastAPI:
         """The obligation register as CSV."""
         _, norm_set = corpus.document(doc_id)
         rows = norm_rows(norm_set, subject=subject or None, kind=kind or None)
-        return Response(
-            norms_csv(rows), media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="{doc_id}-norms.csv"'},
-        )  # fmt: skip
+        return _csv(norms_csv(rows), f"{doc_id}-norms.csv")
 
     @app.get("/norms.json", response_model=CorpusNormsOut, responses=error_responses(422),
              tags=["norms"])  # fmt: skip
@@ -242,11 +239,7 @@ def create_app(options: ServeOptions) -> FastAPI:
             filters=filters(doc_type, issuer, year, in_force),
         )  # fmt: skip
         rows = [(Norm.from_dict(n), n["why"] or "") for n in norms]
-        return Response(
-            norms_csv(rows, sources=[n["title"] for n in norms]),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": 'attachment; filename="fagui-norms.csv"'},
-        )
+        return _csv(norms_csv(rows, sources=[n["title"] for n in norms]), "fagui-norms.csv")
 
     @app.get("/docs/{doc_id}/subjects.json", response_model=SubjectsOut,
              responses=error_responses(404, 422), tags=["norms"])  # fmt: skip
@@ -468,6 +461,13 @@ def create_app(options: ServeOptions) -> FastAPI:
                                     script="simplified", params={}))  # fmt: skip
 
     return app
+
+
+def _csv(text: str, filename: str) -> Response:
+    """A CSV download."""
+    disposition = f'attachment; filename="{filename}"'
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": disposition})  # fmt: skip
 
 
 def _raw_body(request: Request) -> None:

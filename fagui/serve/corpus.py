@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -111,5 +112,4 @@ class Corpus:
         assert self.writer is not None
         with self.write_lock:
             result = self.writer.ingest_bytes(data, name)
-        return {"source": result.source, "status": result.status, "doc_id": result.doc_id,
-                "title": result.title}  # fmt: skip
+        return dataclasses.asdict(result)
