@@ -42,7 +42,7 @@ from fagui.errors import OptionsError
 from fagui.model import SCRIPTS, Changes, Recovered
 from fagui.recover.chrome import _chrome_edits
 from fagui.recover.edits import _Edits
-from fagui.recover.layout import _punct_edits, _uses_half_width, _wrap_edits
+from fagui.recover.layout import _punct_edits, _uses_half_width, _wrap_spans
 from fagui.recover.script import (
     _script_edits_to_simplified,
     _script_edits_to_traditional,
@@ -117,7 +117,9 @@ def recover(
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
-    wraps = edits.apply(_wrap_edits(edits.text, edits.lines))
+    wraps = edits.delete(
+        _wrap_spans(edits.text, edits.lines), "wrap", "hard line break inside a paragraph"
+    )
     if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
         spans, result = _noise_spans(edits.text)
         edits.delete(spans, "noise", _noise_reason, result)

@@ -93,16 +93,47 @@ _HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》
 def _chrome_needles() -> re.Pattern[str] | None:
     """A pattern that finds, in any line a chrome rule matches, one of the literal strings the
     rule needs (分享到, 上一篇, ©…), spaces allowed between their characters as the rules read
-    lines without spaces; or None when some rule needs none. Each rule's needs are read from
-    its parsed form (`_needles`)."""
+    lines without spaces, but no line end (a match in a whole text lies within a line); or None
+    when some rule needs none. Each rule's needs are read from its parsed form (`_needles`)."""
     found: set[str] = set()
     for rule, _ in _CHROME_RULES:
         needs = _needles(_parse(_both_scripts(rule)))
         if needs is None:
             return None
         found |= needs
-    spaced = (r"\s*".join(map(re.escape, needle)) for needle in found)
-    return re.compile("|".join(sorted(spaced, key=len, reverse=True)))
+    return re.compile(_trie(found, r"[^\S\n]*"))
+
+
+_Tree = dict[str, "_Tree"]  # a character → the tree of what follows it ("" ends a word)
+
+
+def _trie(words: set[str], between: str) -> str:
+    """A pattern matching where one of the `words` starts, with `between` between their
+    characters: the words as a tree of their prefixes (上一(?:篇|条)), so that the stdlib tries
+    each character once rather than each word; a word that another starts with stands for
+    both, as one is found where the other is."""
+    tree: _Tree = {}
+    for word in sorted(words, key=len):
+        node = tree
+        for char in word:
+            if node.get("") is not None:  # a shorter word ends here
+                break
+            node = node.setdefault(char, {})
+        else:
+            node.clear()
+            node[""] = {}
+
+    def branches(node: _Tree) -> str:
+        alternatives = [
+            re.escape(char) + (between + rest if (rest := branches(child)) else "")
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if len(alternatives) > 1:
+            return f"(?:{'|'.join(alternatives)})"
+        return "".join(alternatives)
+
+    return branches(tree)
 
 
 def _parse(pattern: str) -> list[tuple[Any, Any]] | None:

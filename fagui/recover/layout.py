@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import accumulate, compress, islice, pairwise, repeat
+from itertools import compress, islice
 
 import regex
 
-from fagui.recover.chars import _CJK_PUNCT, _NUM, _han_class
+from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
 from fagui.recover.chrome import _chrome_needles, _chrome_reason, _is_meta
 from fagui.recover.edits import _EditTuple
 
@@ -19,8 +18,7 @@ _UNIT_START = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|編|分编|分編|章|节|節|条|條|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
     rf"序言|目录|附件|附则)"
 )
-_TABLE_ROW = regex.compile(r"\s*\|")
-_TABLE_ROW_STDLIB = re.compile(r"\s*\|")  # for the width: its \s also matches \x1c-\x1f
+# For the width: a line that starts a table row (the stdlib's \s also matches \x1c-\x1f).
 _TERMINAL = "。；：！？;:!?"
 
 
@@ -28,66 +26,121 @@ def _wrap_width(text: str, lines: list[str]) -> int | None:
     """The width at which the document was hard-wrapped, or None when it was not: the most
     common length of lines (16 or more characters) that another line follows directly, neither
     of them a table row."""
-    lengths: Counter[int] = Counter()
+    # The lines another line follows, counted by length; less, in a text with table rows, those
+    # that are rows or stand before one.
+    lengths = Counter(map(len, compress(lines, islice(lines, 1, None))))
     if "|" in text:
-        row = _TABLE_ROW_STDLIB
-        for line, nxt in pairwise(lines):
-            if len(line) >= 16 and nxt and not _is_row(line, row) and not _is_row(nxt, row):
-                lengths[len(line)] += 1
-    else:  # no table rows: the lines another line follows, counted by length
-        lengths.update(map(len, compress(lines, islice(lines, 1, None))))
-        lengths = Counter({n: votes for n, votes in lengths.items() if n >= 16})
+        rows: set[int] = set()  # their numbers
+        line = p = 0
+        for start in _row_starts(text, _SPACES):
+            line += text.count("\n", p, start)
+            p = start
+            rows.add(line)
+        for i in rows | {r - 1 for r in rows if r}:
+            if i + 1 < len(lines) and lines[i + 1]:
+                lengths[len(lines[i])] -= 1
+    lengths = Counter({n: votes for n, votes in lengths.items() if n >= 16 and votes > 0})
     if lengths.total() < 3:
         return None
     width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
     return width if votes >= 3 else None
 
 
-def _is_row(line: str, row: re.Pattern[str] | regex.Pattern[str] = _TABLE_ROW) -> bool:
-    return "|" in line and row.match(line) is not None
+def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
+    """The newlines of a hard-wrapped document that break a paragraph, as (start, end).
 
-
-def _wrap_edits(text: str, lines: list[str]) -> list[_EditTuple]:
+    A full line that does not end a clause, followed by one that does not start a unit
+    (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full width
+    is left alone: joining two paragraphs would merge two 款. Never across a table row, page
+    furniture (a line some chrome rule matches) or before a date line under a title. The
+    newlines are found by one pattern over the whole text; the rare lines that rule out a join
+    (rows, chrome, date lines) are found apart, each from the strings it must hold."""
     width = _wrap_width(text, lines)
     if width is None:
         return []
-    rows = "|" in text
-    ends = list(accumulate(map(len, lines)))  # line i ends where its newline, ends[i] + i, is
-    reason = "hard line break inside a paragraph"
-    # Whether a line could be page furniture: only one that holds a string some chrome rule
-    # needs (see `_chrome_reason`); looked for, and read, once for a line, which is read twice
-    # (as the next line, then as the line).
-    needles = _chrome_needles()
-    holds: dict[int, bool] = {}  # whether the line holds a needle
-    chrome: dict[int, bool] = {}
-    edits: list[_EditTuple] = []
-    for i in compress(range(len(lines) - 1), map(operator.ge, map(len, lines), repeat(width - 1))):
-        line, nxt = lines[i], lines[i + 1]
-        # A full line that does not end a clause, followed by one that does not start a unit
-        # (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full
-        # width is left alone: joining two paragraphs would merge two 款.
-        if line[-1] in _TERMINAL or not nxt.strip():
-            continue
-        if rows and (_is_row(line) or _is_row(nxt)):
-            continue
-        if nxt.lstrip()[:1] in _UNIT_FIRST and _UNIT_START.match(nxt):
-            continue
-        near = True
-        if needles is not None:
-            known = holds.get(i)
-            near = known if known is not None else needles.search(line) is not None
-            if not near:
-                near = holds[i + 1] = needles.search(nxt) is not None
-        if near:
-            if i not in chrome:
-                chrome[i] = _chrome_reason(line) is not None
-            chrome[i + 1] = _chrome_reason(nxt) is not None
-            if chrome[i] or chrome[i + 1]:
-                continue  # page furniture is not part of a paragraph
-        if "，" not in line and "," not in line and _is_meta(nxt):
-            continue  # a title, then its date line
-        edits.append((ends[i] + i, ends[i] + i + 1, "", "wrap", reason))
-    return edits
+    joins, commaless = _wrap_patterns(width)
+    breaks = [m.start() for m in joins.finditer(text)]
+    if not breaks:
+        return []
+    candidates = set(breaks)
+    kept: set[int] = set()  # newlines next to a line that rules out a join
+    if "|" in text:
+        for start in _row_starts(text, _LINE_SPACES):
+            kept.update(_around_line(text, start))
+    for start in _lines_holding(text, _chrome_needles()):
+        around = _around_line(text, start)
+        chrome = not candidates.isdisjoint(around) and _chrome_reason(text[start : around[1]])
+        if chrome:
+            kept.update(around)
+    # A title, then its date line: the line before the break holds no comma.
+    for m in commaless.finditer(text):
+        p = m.start()
+        if p in candidates:
+            line = text[text.rfind("\n", 0, p) + 1 : p]
+            if (
+                "，" not in line
+                and "," not in line
+                and _is_meta(text[p + 1 : _line_end(text, p + 1)])
+            ):
+                kept.add(p)
+    return [(p, p + 1) for p in breaks if p not in kept]
+
+
+# The patterns of the wrap pass read the whole text, where `regex`'s \s (in `_UNIT_START` and
+# `_TABLE_ROW`, read on a line) is this class: it never crosses a line end.
+_LINE_SPACE = r"[^\S\n\x1c-\x1f]"
+_LINE_SPACES = "".join(regex.findall(r"[^\S\n]", _characters(0, 0x10000)))
+_SPACES = "".join(re.findall(r"[^\S\n]", _characters(0, 0x10000)))  # and \x1c-\x1f
+
+
+def _row_starts(text: str, spaces: str) -> Iterator[int]:
+    """Where each table row starts: a line that starts with | after `spaces`."""
+    bar = text.find("|")
+    while bar >= 0:
+        start = text.rfind("\n", 0, bar) + 1
+        if not text[start:bar].strip(spaces):
+            yield start
+        bar = text.find("|", _line_end(text, bar))
+
+
+@functools.lru_cache(maxsize=16)
+def _wrap_patterns(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A newline that ends a line of at least `width` - 1 characters, not ending a clause,
+    before a line that is not blank and does not start a unit (`_UNIT_START`); and a newline
+    whose `width` - 1 characters before hold no comma. Each starts with the newline, which the
+    stdlib finds quickly."""
+    unit_start = _UNIT_START.pattern.removeprefix("^\\s*").replace("\\s", _LINE_SPACE)
+    return (
+        re.compile(
+            rf"\n(?<=[^\n]{{{width - 1}}}\n)(?<![{re.escape(_TERMINAL)}]\n)"
+            rf"(?=[^\n]*\S)(?!{_LINE_SPACE}*(?:{unit_start}))"
+        ),
+        re.compile(rf"\n(?<=[^\n，,]{{{width - 1}}}\n)"),
+    )
+
+
+def _line_end(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def _around_line(text: str, start: int) -> tuple[int, int]:
+    """The newlines before and after the line that starts at `start`."""
+    return start - 1, _line_end(text, start)
+
+
+def _lines_holding(text: str, needles: re.Pattern[str] | None) -> Iterator[int]:
+    """Where each line that holds a match of `needles` starts (every line, when None)."""
+    if needles is None:
+        yield 0
+        yield from (m.end() for m in re.finditer("\n", text))
+        return
+    last = -1
+    for m in needles.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start != last:
+            yield start
+            last = start
 
 
 # The characters a unit can start with, after spaces: 第, brackets, _NUM, 序言 目录 附件 附则
