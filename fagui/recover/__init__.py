@@ -42,7 +42,7 @@ from fagui.errors import OptionsError
 from fagui.model import SCRIPTS, Changes, Recovered
 from fagui.recover.chrome import _chrome_edits
 from fagui.recover.edits import _Edits
-from fagui.recover.layout import _punct_edits, _uses_half_width, _wrap_spans
+from fagui.recover.layout import _PUNCT_REASON, _punct_text, _uses_half_width, _wrap_spans
 from fagui.recover.script import (
     _script_edits_to_simplified,
     _script_edits_to_traditional,
@@ -129,7 +129,8 @@ def recover(
     if evidence and not spaces_done:  # chrome or wraps are pollution too
         edits.apply(_inner_space_edits(edits.text))
     if evidence and _uses_half_width(edits.text):
-        edits.apply(_punct_edits(edits.text, edits.lines))
+        punctuated = _punct_text(edits.text, edits.lines)
+        edits.substitute(punctuated, "punctuation", _PUNCT_REASON, join=False)
     if opts.script == "traditional":
         edits.apply(_script_edits_to_traditional(edits.text))
     if evidence:  # chrome and wraps may leave spaces at line ends

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import compress, islice
+from itertools import accumulate, compress, islice
 
 import regex
 
 from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
 from fagui.recover.chrome import _chrome_needles, _chrome_reason, _is_meta
-from fagui.recover.edits import _EditTuple
 
 _UNIT_START = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|編|分编|分編|章|节|節|条|條|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
@@ -154,45 +154,80 @@ _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "("
 
 
 @functools.cache
-def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Stdlib patterns for Chinese context, with the Han characters (`regex`'s \\p{Han})
     written out as a class, which the stdlib scans quickly: a Han character or CJK punctuation;
-    , ; : ? ! next to one (so never between two digits: 1,000); and half-width punctuation
-    next to a Han character or “”《》 (see `_uses_half_width`). Each but the first begins with
-    the mark it looks for and looks around it, so the stdlib finds the marks first."""
+    , ; : ? ! next to one (so never between two digits: 1,000), captured; half-width
+    punctuation next to a Han character or “”《》 (see `_uses_half_width`); and a pair of
+    brackets, none inside, with a Chinese character before, inside or after it. Each but the
+    first begins with the mark it looks for and looks around it, so the stdlib finds the marks
+    first."""
     han = _han_class()
     chinese = f"[{han}{re.escape(_CJK_PUNCT)}]"
     near = f"[{han}“”《》]"
     return (
         re.compile(chinese),
-        re.compile(f"[,;:?!](?:(?<={chinese}.)|(?={chinese}))"),
+        re.compile(f"([,;:?!])(?:(?<={chinese}.)|(?={chinese}))"),
         re.compile(f"[,;:?!()](?:(?<={near}.)|(?={near}))"),
+        re.compile(
+            rf"\((?:(?<={chinese}\()[^()\n]*\)|[^()\n]*{chinese}[^()\n]*\)|[^()\n]*\)(?={chinese}))"
+        ),
     )
 
 
 _BRACKET = re.compile(r"[()]")
 _PAIR = re.compile(r"\([^()]*\)")
+_PAIRS = re.compile(r"\([^()\n]*\)")  # in a whole text
 _FULL = "，；：？！（）"
+_PUNCT_REASON = "half-width punctuation in Chinese text"
 
 
-def _punct_edits(text: str, lines: list[str]) -> list[_EditTuple]:
-    """Half-width punctuation in Chinese context: next to a Han character or CJK punctuation,
-    or for a pair of brackets on a line, around or inside them."""
-    reason = "half-width punctuation in Chinese text"
-    edits = [
-        (m.start(), m.end(), _HALF_TO_FULL[m.group()], "punctuation", reason)
-        for m in _chinese()[1].finditer(text)
-    ]
-    ls = 0  # where `line` starts
-    for line in lines:
-        if "(" in line or ")" in line:
-            edits += [
-                (ls + i, ls + i + 1, _HALF_TO_FULL[line[i]], "punctuation", reason)
-                for i in _chinese_brackets(line)
-            ]
-        ls += len(line) + 1
-    edits.sort()
-    return edits
+def _punct_text(text: str, lines: list[str]) -> str:
+    """The text with its half-width punctuation in Chinese context made full-width: next to a
+    Han character or CJK punctuation, or for a pair of brackets on a line, around or inside
+    them. The marks are found by one pattern over the whole text, as are the brackets of the
+    lines where they stand in pairs, none inside another (the usual case); the brackets of the
+    other lines are paired line by line. The pass changes characters one for one."""
+    marks = _chinese()[1].split(text)  # the text between marks, and the marks
+    marks[1::2] = map(_HALF_TO_FULL.__getitem__, marks[1::2])
+    result = "".join(marks)
+    if "(" not in text and ")" not in text:
+        return result
+    brackets: list[int] = []
+    others = _odd_bracket_lines(text, lines)  # (start, end) of the lines paired one by one
+    other_starts = [start for start, _ in others]
+    for m in _chinese()[3].finditer(text):
+        k = bisect.bisect_right(other_starts, m.start()) - 1
+        if k < 0 or m.start() >= others[k][1]:  # not on one of the other lines
+            brackets += (m.start(), m.end() - 1)
+    for start, end in others:
+        brackets += (start + i for i in _chinese_brackets(text[start:end]))
+    if not brackets:
+        return result
+    brackets.sort()
+    pieces: list[str] = []
+    p = 0
+    for i in brackets:
+        pieces += (result[p:i], _HALF_TO_FULL[text[i]])
+        p = i + 1
+    pieces.append(result[p:])
+    return "".join(pieces)
+
+
+def _odd_bracket_lines(text: str, lines: list[str]) -> list[tuple[int, int]]:
+    """The lines, as (start, end) in order, where some bracket stands outside a pair of
+    brackets that holds no other."""
+    left = _PAIRS.sub("", text)  # line ends are kept
+    if "(" not in left and ")" not in left:
+        return []
+    numbers: dict[int, None] = {}  # the lines' numbers, in order
+    n = p = 0
+    for m in _BRACKET.finditer(left):
+        n += left.count("\n", p, m.start())
+        p = m.start()
+        numbers[n] = None
+    before = [0, *accumulate(map(len, lines))]  # line n starts at before[n] + n
+    return [(before[n] + n, before[n + 1] + n) for n in numbers]
 
 
 def _chinese_brackets(line: str) -> Iterator[int]:
@@ -230,4 +265,5 @@ def _chinese_brackets(line: str) -> Iterator[int]:
 
 def _uses_half_width(text: str) -> bool:
     """True when the document writes its Chinese punctuation half-width, as mirrors do."""
-    return len(_chinese()[2].findall(text)) > sum(map(text.count, _FULL))
+    full = sum(map(text.count, _FULL))  # counted up to where the count tells
+    return sum(1 for _ in islice(_chinese()[2].finditer(text), full + 1)) > full
