@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 
 import regex
@@ -227,7 +227,7 @@ def _meta_needles() -> re.Pattern[str] | None:
     return None if needs is None else re.compile("|".join(map(re.escape, needs)))
 
 
-def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None, int | None]:
+def _title_line(view: list[str], reasons: dict[int, str]) -> tuple[int | None, int | None]:
     """The line of the regulation's own title: the first line above the body (its first
     structural line or paragraph) that is not blank, not a date/issuer/number line, and not
     chrome; and the line where the body starts."""
@@ -235,7 +235,7 @@ def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None,
         (
             i
             for i, v in enumerate(view)
-            if v.strip() and not reasons[i] and (_STRUCTURAL.match(v) or not _is_furniture(v))
+            if v.strip() and i not in reasons and (_STRUCTURAL.match(v) or not _is_furniture(v))
         ),
         None,
     )
@@ -243,12 +243,12 @@ def _title_line(view: list[str], reasons: list[str | None]) -> tuple[int | None,
         first = (
             i
             for i, v in enumerate(view)
-            if v.strip() and not reasons[i] and not _HEADLINE.search(v)
+            if v.strip() and i not in reasons and not _HEADLINE.search(v)
         )
         return next(first, None), None
     for i in range(body - 1, -1, -1):
         v = view[i].strip()
-        if not v or reasons[i] or _META.match(v) or "全文" in v:
+        if not v or i in reasons or _META.match(v) or "全文" in v:
             continue
         return (i if _is_furniture(v) else None), body
     return None, body
@@ -264,12 +264,13 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
             view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
     # do not end a sentence, so only such lines are read.
-    reasons: list[str | None] = [
-        _chrome_reason(v) if 0 < len(v) <= 160 and v[-1] not in "。；;" else None for v in view
-    ]
-    if not any(reasons):
+    reasons = {  # the chrome lines, by number
+        i: reason
+        for i, v in enumerate(view)
+        if 0 < len(v) <= 160 and v[-1] not in "。；;" and (reason := _chrome_reason(v))
+    }
+    if not reasons:
         return
-    nonblank = [i for i, v in enumerate(view) if v.strip()]
     title, body = _title_line(view, reasons)
     if title is not None and body is not None:  # 《…》全文 between the title and the text
         for i in range(title + 1, body):
@@ -279,14 +280,14 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     # Head: the page furniture above the text, up to its last chrome line (never past the
     # title), then the headlines between that line and the title.
     head: list[int] = []
-    for i in nonblank:
-        if i == title or not (reasons[i] or _is_furniture(view[i])):
+    for i in _nonblank(view):
+        if i == title or not (i in reasons or _is_furniture(view[i])):
             break
         head.append(i)
-    ruled = [i for i in head if reasons[i] and reasons[i] not in _INLINE_CHROME]
+    ruled = [i for i in head if i in reasons and reasons[i] not in _INLINE_CHROME]
     if ruled:
         for i in head:
-            if reasons[i] is not None:
+            if i in reasons:
                 continue
             if i < ruled[-1]:
                 reasons[i] = (
@@ -299,33 +300,38 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     # Tail: after the last line of the text, from the first chrome line on.
     tail = []
     start = max(head[-1] if head else -1, -1 if title is None else title)
-    for i in reversed(nonblank):
-        if i <= start or not (reasons[i] or _is_furniture(view[i])):
+    for i in _nonblank(view, backwards=True):
+        if i <= start or not (i in reasons or _is_furniture(view[i])):
             break
         tail.append(i)
     tail.reverse()
     # Watermarks stand inside the text too, so they do not start the tail; numbered list items
     # (an attachment's 15．燃油加油机) belong to the text.
     if body is None:  # a text of headings alone ends with its last date line
-        dated = [i for i in nonblank if _META.match(view[i]) and not reasons[i]]
+        dated = [i for i in _nonblank(view) if _META.match(view[i]) and i not in reasons]
         tail = [i for i in tail if not dated or i > dated[-1]]
-    first = next((i for i in tail if reasons[i] and reasons[i] not in _INLINE_CHROME), None)
+    first = next((i for i in tail if i in reasons and reasons[i] not in _INLINE_CHROME), None)
     if first is not None:
         for i in tail:
             if (
                 i > first
-                and reasons[i] is None
+                and i not in reasons
                 and not _LIST_ITEM.match(view[i])
                 and not _META.match(view[i])
             ):
                 reasons[i] = "site chrome below the text"
-    if any(reasons):  # the blank lines chrome leaves at the head and the tail go with it
-        kept = [i for i in nonblank if reasons[i] is None]
-        first, last = (kept[0], kept[-1]) if kept else (len(view), -1)
-        for i, v in enumerate(view):
-            if not v.strip() and (i < first or i > last):
-                reasons[i] = "blank line around site chrome"
+    # The blank lines chrome leaves at the head and the tail go with it.
+    first = next((i for i in _nonblank(view) if i not in reasons), len(view))
+    last = next((i for i in _nonblank(view, backwards=True) if i not in reasons), -1)
+    for i in chain(range(first), range(max(last + 1, first), len(view))):
+        if not view[i].strip():
+            reasons[i] = "blank line around site chrome"
     before = [0, *accumulate(map(len, lines))]  # line i starts at before[i] + i
-    for i, reason in enumerate(reasons):
-        if reason is not None:  # the line goes with its newline, if it has one
-            yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reason)
+    for i in sorted(reasons):  # the line goes with its newline, if it has one
+        yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reasons[i])
+
+
+def _nonblank(view: list[str], *, backwards: bool = False) -> Iterator[int]:
+    """The numbers of the lines that are not blank, in order or from the last."""
+    numbers = range(len(view) - 1, -1, -1) if backwards else range(len(view))
+    return (i for i in numbers if view[i].strip())

@@ -13,6 +13,7 @@ import regex
 
 from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
 from fagui.recover.chrome import _chrome_needles, _chrome_reason, _is_meta
+from fagui.recover.edits import _line_end, _lines_holding
 
 _UNIT_START = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|編|分编|分編|章|节|節|条|條|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
@@ -119,28 +120,9 @@ def _wrap_patterns(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     )
 
 
-def _line_end(text: str, start: int) -> int:
-    end = text.find("\n", start)
-    return len(text) if end < 0 else end
-
-
 def _around_line(text: str, start: int) -> tuple[int, int]:
     """The newlines before and after the line that starts at `start`."""
     return start - 1, _line_end(text, start)
-
-
-def _lines_holding(text: str, needles: re.Pattern[str] | None) -> Iterator[int]:
-    """Where each line that holds a match of `needles` starts (every line, when None)."""
-    if needles is None:
-        yield 0
-        yield from (m.end() for m in re.finditer("\n", text))
-        return
-    last = -1
-    for m in needles.finditer(text):
-        start = text.rfind("\n", 0, m.start()) + 1
-        if start != last:
-            yield start
-            last = start
 
 
 # The characters a unit can start with, after spaces: 第, brackets, _NUM, 序言 目录 附件 附则
