@@ -284,10 +284,15 @@ def test_han_class_is_regex_han() -> None:
 def test_needles_are_what_every_match_holds() -> None:
     from fagui.recover.chrome import _needles, _parse
 
-    assert _needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {"分享"}
-    assert _needles(_parse(r"^(?:上一篇|相关(?:阅读|文章))")) == {"上一篇", "相关"}
-    assert _needles(_parse(r"首页\s*[>›»/＞]|[>›»＞]\s*正文")) == {"首页", "正文"}
-    assert _needles(_parse(r"(?:a|\d+)b?")) is None  # a branch that needs nothing
+    # A needle is its atoms: the characters that may stand in each place.
+    assert _needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {("分", "享", "到至")}
+    assert _needles(_parse(r"^(?:上一篇|相关(?:阅读|文章))")) == {tuple("上一篇"), tuple("相关")}
+    assert _needles(_parse(r"首页\s*[>›»/＞]|[>›»＞]\s*正文")) == {tuple("首页"), tuple("正文")}
+    assert _needles(_parse(r"(?:a|.+)b?")) is None  # a branch that needs nothing
+    # A repeat of one character: its first follows what stands before it, its last precedes
+    # what follows; a literal counts for more than a class, so ":" beats "[-/]".
+    (needle,) = _needles(_parse(r"^\d{4}[-/]\d{1,2}:\d{2}"))
+    assert needle[1] == ":" and "0" in needle[0] and "٣" in needle[2]  # Arabic-Indic digits
 
 
 def _rule_words() -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import regex
 
-from fagui.recover.chars import _NUM
+from fagui.recover.chars import _NUM, _char_class, _characters, _matched
 from fagui.recover.edits import _EditTuple
 from fagui.recover.script import converter
 
@@ -91,11 +91,12 @@ _HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》
 
 @functools.cache
 def _chrome_needles() -> re.Pattern[str] | None:
-    """A pattern that finds, in any line a chrome rule matches, one of the literal strings the
-    rule needs (分享到, 上一篇, ©…), spaces allowed between their characters as the rules read
-    lines without spaces, but no line end (a match in a whole text lies within a line); or None
-    when some rule needs none. Each rule's needs are read from its parsed form (`_needles`)."""
-    found: set[str] = set()
+    """A pattern that finds, in any line a chrome rule matches, one of the strings the rule
+    needs (分享[到至], 上一篇, ©, a digit:a digit…), spaces allowed between their characters as
+    the rules read lines without spaces, but no line end (a match in a whole text lies within a
+    line); or None when some rule needs none. Each rule's needs are read from its parsed form
+    (`_needles`)."""
+    found: set[_Needle] = set()
     for rule, _ in _CHROME_RULES:
         needs = _needles(_parse(_both_scripts(rule)))
         if needs is None:
@@ -104,30 +105,30 @@ def _chrome_needles() -> re.Pattern[str] | None:
     return re.compile(_trie(found, r"[^\S\n]*"))
 
 
-_Tree = dict[str, "_Tree"]  # a character → the tree of what follows it ("" ends a word)
+_Tree = dict[str, "_Tree"]  # an atom → the tree of what follows it ("" ends a needle)
 
 
-def _trie(words: set[str], between: str) -> str:
-    """A pattern matching where one of the `words` starts, with `between` between their
-    characters: the words as a tree of their prefixes (上一(?:篇|条)), so that the stdlib tries
-    each character once rather than each word; a word that another starts with stands for
+def _trie(needles: set[_Needle], between: str) -> str:
+    """A pattern matching where one of the `needles` starts, with `between` between their
+    atoms: the needles as a tree of their prefixes (上一(?:篇|条)), so that the stdlib tries
+    each atom once rather than each needle; a needle that another starts with stands for
     both, as one is found where the other is."""
     tree: _Tree = {}
-    for word in sorted(words, key=len):
+    for needle in sorted(_literal_first(needles), key=len):
         node = tree
-        for char in word:
-            if node.get("") is not None:  # a shorter word ends here
+        for atom in needle:
+            if node.get("") is not None:  # a shorter needle ends here
                 break
-            node = node.setdefault(char, {})
+            node = node.setdefault(atom, {})
         else:
             node.clear()
             node[""] = {}
 
     def branches(node: _Tree) -> str:
         alternatives = [
-            re.escape(char) + (between + rest if (rest := branches(child)) else "")
-            for char, child in sorted(node.items())
-            if char
+            _atom_pattern(atom) + (between + rest if (rest := branches(child)) else "")
+            for atom, child in sorted(node.items())
+            if atom
         ]
         if len(alternatives) > 1:
             return f"(?:{'|'.join(alternatives)})"
@@ -146,37 +147,86 @@ def _parse(pattern: str) -> list[tuple[Any, Any]] | None:
     return list(_parser.parse(pattern).data)
 
 
-def _needles(items: list[tuple[Any, Any]] | None) -> set[str] | None:
-    """Literal strings of which every match of the parsed pattern holds at least one: those
-    of a run of literal characters, of a group or a repeated part it cannot do without, of each
-    branch of an alternation, or the characters of a small class; the longest found. None when
-    the pattern needs none that this finds."""
+# A string a pattern needs, as its atoms: the characters that may stand in each place (分,
+# 到至, the digits).
+_Needle = tuple[str, ...]
+
+
+def _literal_first(needles: set[_Needle]) -> set[_Needle]:
+    """The needles, each starting with one character (a needle without the atoms before its
+    first literal is still a needle), which the stdlib looks for quickly."""
+    found: set[_Needle] = set()
+    for needle in needles:
+        first = next((i for i, atom in enumerate(needle) if len(atom) <= 8), 0)
+        found.update((char, *needle[first + 1 :]) for char in needle[first])
+    return found
+
+
+def _atom_pattern(atom: str) -> str:
+    return re.escape(atom) if len(atom) == 1 else f"[{_char_class(sorted(map(ord, atom)))}]"
+
+
+def _needles(items: list[tuple[Any, Any]] | None) -> set[_Needle] | None:
+    """Strings of which every match of the parsed pattern holds at least one: a run of
+    characters it matches one by one (literals, small classes of them, digits, or the first
+    and last of a repeat of one), or the needles of a group or a repeated part it cannot do
+    without, or of every branch of an alternation; the strongest found (see `_strength`, then
+    the fewest). None when the pattern needs none that this finds."""
     if items is None:
         return None
     from re import _constants as c  # type: ignore[attr-defined]
 
-    found: list[set[str]] = []
-    run = ""
+    found: list[set[_Needle]] = []
+    run: list[str] = []
     for op, av in [*items, (None, None)]:
-        if op is c.LITERAL:
-            run += chr(av)
+        if (atom := _atom(op, av)) is not None:
+            run.append(atom)
+            continue
+        repeated = op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1
+        if repeated and len(av[2]) == 1 and (atom := _atom(*next(iter(av[2])))) is not None:
+            run.append(atom)  # the first of the repeat follows the run
+            if av[1] != 1:  # and what follows the repeat follows its last
+                found.append({tuple(run)})
+                run = [atom]
             continue
         if run:
-            found.append({run})
-            run = ""
+            found.append({tuple(run)})
+            run = []
         if op is c.SUBPATTERN:
             found.append(_needles(list(av[3])) or set())
         elif op is c.BRANCH:
             branches = [_needles(list(b)) or set() for b in av[1]]
-            found.append(set[str]().union(*branches) if all(branches) else set())
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+            found.append(set[_Needle]().union(*branches) if all(branches) else set())
+        elif repeated:
             found.append(_needles(list(av[2])) or set())
-        elif op is c.IN and len(av) <= 8 and all(o is c.LITERAL for o, _ in av):
-            found.append({chr(a) for _, a in av})
     found = [needs for needs in found if needs]
     if not found:
         return None
-    return max(found, key=lambda needs: (min(map(len, needs)), -len(needs)))
+    return max(found, key=lambda needs: (min(map(_strength, needs)), -len(needs)))
+
+
+def _strength(needle: _Needle) -> int:
+    """How rarely a needle is found: a literal counts twice what a class does."""
+    return sum(2 if len(atom) == 1 else 1 for atom in needle)
+
+
+def _atom(op: Any, av: Any) -> str | None:
+    """The characters that may stand where a parsed item matches one: a literal, a small class
+    of literals or a digit (as `regex`'s \\d has them, which holds the stdlib's)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op is c.LITERAL:
+        return chr(av)
+    if op is c.IN and len(av) <= 8 and all(o is c.LITERAL for o, _ in av):
+        return "".join(sorted({chr(a) for _, a in av}))
+    if op is c.IN and list(av) == [(c.CATEGORY, c.CATEGORY_DIGIT)]:
+        return _digits()
+    return None
+
+
+@functools.cache
+def _digits() -> str:
+    return "".join(map(chr, _matched(regex.compile(r"\d+"), _characters(0, 0x110000))))
 
 
 def _chrome_reason(line: str) -> str | None:
@@ -224,7 +274,7 @@ def _is_meta(line: str) -> bool:
 @functools.cache
 def _meta_needles() -> re.Pattern[str] | None:
     needs = _needles(_parse(_META.pattern))
-    return None if needs is None else re.compile("|".join(map(re.escape, needs)))
+    return None if needs is None else re.compile(_trie(needs, ""))
 
 
 def _title_line(view: list[str], reasons: dict[int, str]) -> tuple[int | None, int | None]:
