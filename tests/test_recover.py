@@ -317,6 +317,16 @@ def test_quick_looks_agree_with_the_patterns(line: str) -> None:
         assert module._is_meta(line) == quick_meta
 
 
+@given(st.lists(st.sampled_from([*_rule_words(), "（", "）", "2", "٣"]), max_size=8).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_a_date_line_is_found_where_it_could_be(line: str) -> None:
+    from fagui.recover.chrome import _META, _could_be_meta
+
+    could = re.compile(f"\\n(?={_could_be_meta()})")
+    if _META.match(line):
+        assert could.match("\n" + line + "\n下一行")
+
+
 @given(st.text(alphabet="()（中a，1 ", max_size=20))
 @settings(max_examples=500, deadline=None)
 def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str) -> None:

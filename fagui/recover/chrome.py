@@ -272,6 +272,20 @@ def _is_meta(line: str) -> bool:
 
 
 @functools.cache
+def _could_be_meta() -> str:
+    """A stdlib pattern that matches at the start of every line `_META` matches, and of few
+    others (tests/test_recover.py checks it): a line that starts with a bracket or a digit,
+    holds 令 or 号, or ends with the last character of 通过 批准 公布 发布 施行 修正 修订 总则
+    附则 序言 目录 (a bracket after it allowed) or a space."""
+    digits = re.escape(_digits())
+    last = "[过准布行正订则言录]"  # read back from the line end, where [^\n]*+ stops
+    return (
+        rf"[^\S\n]*[（({digits}]|[^\n令号]*+[令号]"
+        rf"|[^\n]*+(?:(?<={last})|(?<={last}[）)])|(?<=[^\S\n]))"
+    )
+
+
+@functools.cache
 def _meta_needles() -> re.Pattern[str] | None:
     needs = _needles(_parse(_META.pattern))
     return None if needs is None else re.compile(_trie(needs, ""))

@@ -12,7 +12,7 @@ from itertools import accumulate, compress, islice
 import regex
 
 from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
-from fagui.recover.chrome import _chrome_needles, _chrome_reason, _is_meta
+from fagui.recover.chrome import _chrome_needles, _chrome_reason, _could_be_meta, _is_meta
 from fagui.recover.edits import _line_end, _lines_holding
 
 _UNIT_START = regex.compile(
@@ -59,8 +59,8 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
     width = _wrap_width(text, lines)
     if width is None:
         return []
-    joins, commaless = _wrap_patterns(width)
-    breaks = [m.start() for m in joins.finditer(text)]
+    found = list(_wrap_pattern(width).finditer(text))
+    breaks = [m.start() for m in found]
     if not breaks:
         return []
     candidates = set(breaks)
@@ -74,16 +74,10 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
         if chrome:
             kept.update(around)
     # A title, then its date line: the line before the break holds no comma.
-    for m in commaless.finditer(text):
-        p = m.start()
-        if p in candidates:
-            line = text[text.rfind("\n", 0, p) + 1 : p]
-            if (
-                "，" not in line
-                and "," not in line
-                and _is_meta(text[p + 1 : _line_end(text, p + 1)])
-            ):
-                kept.add(p)
+    for p in [m.start() for m in found if m.lastindex]:
+        line = text[text.rfind("\n", 0, p) + 1 : p]
+        if "，" not in line and "," not in line and _is_meta(text[p + 1 : _line_end(text, p + 1)]):
+            kept.add(p)
     return [(p, p + 1) for p in breaks if p not in kept]
 
 
@@ -105,18 +99,17 @@ def _row_starts(text: str, spaces: str) -> Iterator[int]:
 
 
 @functools.lru_cache(maxsize=16)
-def _wrap_patterns(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _wrap_pattern(width: int) -> re.Pattern[str]:
     """A newline that ends a line of at least `width` - 1 characters, not ending a clause,
-    before a line that is not blank and does not start a unit (`_UNIT_START`); and a newline
-    whose `width` - 1 characters before hold no comma. Each starts with the newline, which the
-    stdlib finds quickly."""
+    before a line that is not blank and does not start a unit (`_UNIT_START`); its group
+    matches (empty) when the `width` - 1 characters before hold no comma and the next line
+    could be a date line (`_could_be_meta`). It starts with the newline, which the stdlib finds
+    quickly."""
     unit_start = _UNIT_START.pattern.removeprefix("^\\s*").replace("\\s", _LINE_SPACE)
-    return (
-        re.compile(
-            rf"\n(?<=[^\n]{{{width - 1}}}\n)(?<![{re.escape(_TERMINAL)}]\n)"
-            rf"(?=[^\n]*\S)(?!{_LINE_SPACE}*(?:{unit_start}))"
-        ),
-        re.compile(rf"\n(?<=[^\n，,]{{{width - 1}}}\n)"),
+    return re.compile(
+        rf"\n(?<=[^\n]{{{width - 1}}}\n)(?<![{re.escape(_TERMINAL)}]\n)"
+        rf"(?=[^\n]*\S)(?!{_LINE_SPACE}*(?:{unit_start}))"
+        rf"(?:(?<=[^\n，,]{{{width - 1}}}\n)(?={_could_be_meta()})()|)"
     )
 
 
