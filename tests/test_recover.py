@@ -355,6 +355,23 @@ def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str)
     assert list(_chinese_brackets(line)) == expected
 
 
+@given(st.text(alphabet="()（中a，,:1 \n", max_size=40))
+@settings(max_examples=800, deadline=None)
+def test_punctuation_of_a_whole_text_is_that_of_its_lines(text: str) -> None:
+    from fagui.recover.layout import _HALF_TO_FULL, _chinese, _chinese_brackets, _punct_text
+
+    # The pass reads the whole text at once; line by line, as the rules are written, it is:
+    chars = list(text)
+    for m in _chinese()[1].finditer(text):
+        chars[m.start()] = _HALF_TO_FULL[m.group()]
+    start = 0
+    for line in text.split("\n"):
+        for i in _chinese_brackets(line):
+            chars[start + i] = _HALF_TO_FULL[line[i]]
+        start += len(line) + 1
+    assert _punct_text(text) == "".join(chars)
+
+
 @given(st.text(alphabet="网法律a(（)）wǎngfǎlǜ1 ", max_size=24))
 @settings(max_examples=500, deadline=None)
 def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:

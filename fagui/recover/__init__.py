@@ -129,7 +129,7 @@ def recover(
     if evidence and not spaces_done:  # chrome or wraps are pollution too
         edits.apply(_inner_space_edits(edits.text))
     if evidence and _uses_half_width(edits.text):
-        punctuated = _punct_text(edits.text, edits.lines)
+        punctuated = _punct_text(edits.text)
         edits.substitute(punctuated, "punctuation", _PUNCT_REASON, join=False)
     if opts.script == "traditional":
         edits.apply(_script_edits_to_traditional(edits.text))

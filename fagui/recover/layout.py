@@ -7,7 +7,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import accumulate, compress, islice
+from itertools import compress, islice
 
 import regex
 
@@ -152,12 +152,11 @@ def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pa
 
 _BRACKET = re.compile(r"[()]")
 _PAIR = re.compile(r"\([^()]*\)")
-_PAIRS = re.compile(r"\([^()\n]*\)")  # in a whole text
 _FULL = "，；：？！（）"
 _PUNCT_REASON = "half-width punctuation in Chinese text"
 
 
-def _punct_text(text: str, lines: list[str]) -> str:
+def _punct_text(text: str) -> str:
     """The text with its half-width punctuation in Chinese context made full-width: next to a
     Han character or CJK punctuation, or for a pair of brackets on a line, around or inside
     them. The marks are found by one pattern over the whole text, as are the brackets of the
@@ -169,7 +168,7 @@ def _punct_text(text: str, lines: list[str]) -> str:
     if "(" not in text and ")" not in text:
         return result
     brackets: list[int] = []
-    others = _odd_bracket_lines(text, lines)  # (start, end) of the lines paired one by one
+    others = _odd_bracket_lines(text)  # (start, end) of the lines paired one by one
     other_starts = [start for start, _ in others]
     for m in _chinese()[3].finditer(text):
         k = bisect.bisect_right(other_starts, m.start()) - 1
@@ -189,20 +188,24 @@ def _punct_text(text: str, lines: list[str]) -> str:
     return "".join(pieces)
 
 
-def _odd_bracket_lines(text: str, lines: list[str]) -> list[tuple[int, int]]:
+def _odd_bracket_lines(text: str) -> list[tuple[int, int]]:
     """The lines, as (start, end) in order, where some bracket stands outside a pair of
-    brackets that holds no other."""
-    left = _PAIRS.sub("", text)  # line ends are kept
-    if "(" not in left and ")" not in left:
-        return []
-    numbers: dict[int, None] = {}  # the lines' numbers, in order
-    n = p = 0
-    for m in _BRACKET.finditer(left):
-        n += left.count("\n", p, m.start())
-        p = m.start()
-        numbers[n] = None
-    before = [0, *accumulate(map(len, lines))]  # line n starts at before[n] + n
-    return [(before[n] + n, before[n + 1] + n) for n in numbers]
+    brackets that holds no other: an opening one that no closing one follows on its line
+    before another bracket, or a closing one that no opening one precedes so (found as the
+    same in the text reversed)."""
+    odd = [m.start() for m in _LONE_OPEN.finditer(text)]
+    last = len(text) - 1
+    odd += [last - m.start() for m in _LONE_OPEN_REVERSED.finditer(text[::-1])]
+    lines: dict[int, int] = {}  # start → end
+    for p in sorted(odd):
+        start = text.rfind("\n", 0, p) + 1
+        if start not in lines:
+            lines[start] = _line_end(text, p)
+    return list(lines.items())
+
+
+_LONE_OPEN = re.compile(r"\((?![^()\n]*\))")
+_LONE_OPEN_REVERSED = re.compile(r"\)(?![^()\n]*\()")  # a lone ) in the text reversed
 
 
 def _chinese_brackets(line: str) -> Iterator[int]:
