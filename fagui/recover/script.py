@@ -63,6 +63,20 @@ def _count_traditional(text: str, up_to: int) -> int:
     return sum(1 for _ in islice(found, up_to))
 
 
+def _count_converted(text: str, converted: str, up_to: int) -> int:
+    """`_count_traditional` of the characters of `text` that its conversion (as long as it)
+    changed."""
+    table, pattern = _traditional()
+    count = 0
+    for m in pattern.finditer(text):
+        char = m.group()
+        if converted[m.start()] != char and (char <= "\uffff" or char in table):
+            count += 1
+            if count >= up_to:
+                break
+    return count
+
+
 def _han_count(text: str) -> int:
     return sum(map(len, _HAN_RUN.findall(text)))
 
@@ -88,9 +102,21 @@ def _script_edits_to_simplified(text: str) -> tuple[str | list[_EditTuple], bool
     converted = converter("t2s").convert(text)
     if converted == text:
         return text, False, False
-    if len(converted) == len(text):
-        # The common case, found on the whole text at once: every difference is within a line
-        # and into the BMP, and the document is traditional. Then all of them are converted.
+    if (
+        len(converted) == len(text)
+        and not _OUTSIDE_BMP.search(converted)
+        and list(map(len, text.split("\n"))) == list(map(len, converted.split("\n")))
+    ):
+        # The common case: every difference is within a line and into the BMP (found from the
+        # line ends, at the same places), and the document is traditional. Then all of them
+        # are converted, 於 into 于 only where the text has it (see below).
+        enough = max(_TRAD_MIN, math.ceil(_TRAD_SHARE * len(text))) + 2
+        if _is_traditional_document(_count_converted(text, converted, enough), text):
+            yu = [m.start() for m in re.finditer("於", converted)]
+            if all(text[i] == "於" for i in yu):
+                return converted.replace("於", "于") if yu else converted, True, True
+    elif len(converted) == len(text):
+        # The same, found from the differences of the whole text at once.
         a, b, n = _utf32(text), _utf32(converted), len(text)
         flags = _differences(a, b, n)
         mask = (flags << 32) - flags  # all 32 bits of each differing character
