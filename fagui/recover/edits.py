@@ -75,15 +75,10 @@ class _Edits:
         what it deleted, when the changes are composed. Returns how many there were."""
         if not spans:
             return 0
-        if result is None:
+        if result is None:  # the text between the spans, cut all at once
             text = self.text
-            pieces: list[str] = []
-            p = 0
-            for s, e in spans:
-                pieces.append(text[p:s])
-                p = e
-            pieces.append(text[p:])
-            result = "".join(pieces)
+            starts, ends = zip(*spans, strict=True)
+            result = "".join(map(text.__getitem__, map(slice, (0, *ends), (*starts, len(text)))))
         self.text = result
         self.passes.append(_Deletion(spans, kind, reason))
         self.results.append(result)

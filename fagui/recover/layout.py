@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import compress, islice
+from itertools import compress, islice, repeat
 
 import regex
 
@@ -78,7 +79,9 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
         line = text[text.rfind("\n", 0, p) + 1 : p]
         if "，" not in line and "," not in line and _is_meta(text[p + 1 : _line_end(text, p + 1)]):
             kept.add(p)
-    return [(p, p + 1) for p in breaks if p not in kept]
+    if kept:
+        breaks = [p for p in breaks if p not in kept]
+    return list(zip(breaks, map(operator.add, breaks, repeat(1)), strict=True))
 
 
 # The patterns of the wrap pass read the whole text, where `regex`'s \s (in `_UNIT_START` and
