@@ -316,17 +316,19 @@ def _pinyin_edits(text: str) -> Iterator[_EditTuple]:
 _UNIT = "(?:编|分编|章|节|条|部分)"
 # A single space between two Han characters. Layout spaces are kept: after a structural label
 # or a date (第一条　, 1979年7月1日 第五届), before a run-in article (。 第十条), in headings
-# and other short lines, and in table rows.
+# and other short lines, and in table rows. The assertions before the space all hold where it
+# stands: the quick ones that rule out most places go first (two Han characters on either side
+# of a space, a place far enough into its line), the ones that read back along the line last.
 _INNER_SPACE = regex.compile(
     rf"""
+    (?=\p{{Zs}}\p{{Han}})
     (?<=\p{{Han}})
-    (?<!(?:^|[。；：\s])\s*(?:第[{_NUM}]+{_UNIT}(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|
-        [{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则))
     (?<!^[^，。；：\n]{{0,12}})
     (?<!\|[^\n]*)
     (?!(?<=^[^，。；：\n]{{0,24}})\p{{Zs}}[^，。；：\n]{{0,24}}$)  # a short line: heading, name
+    (?<!(?:^|[。；：\s])\s*(?:第[{_NUM}]+{_UNIT}(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|
+        [{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则))
     \p{{Zs}}
-    (?=\p{{Han}})
     (?!第[{_NUM}]+{_UNIT})
     """,
     regex.VERBOSE | regex.MULTILINE,
