@@ -9,7 +9,7 @@ from itertools import islice
 
 import regex
 
-from fagui.recover.chars import _NUM, _char_class, _characters, _matched
+from fagui.recover.chars import _NUM, _char_class, _characters, _han_class, _matched
 from fagui.recover.edits import _EditTuple
 
 # Noise, character by character: a keycap sequence, a character that is noise wherever it
@@ -285,13 +285,15 @@ def _noise_members() -> tuple[str, str, str]:
 
 
 # A gloss: letters in brackets after a Han character. The stdlib finds them quickest by one
-# pattern for each opening bracket (one that starts with a literal is searched for as such);
-# the character before them is checked apart.
-_PINYIN = tuple(
-    re.compile(rf"{re.escape(bracket)}([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{{1,7}})[)）]")
-    for bracket in "(（"
-)
-_HAN = regex.compile(r"\p{Han}")
+# pattern for each opening bracket (one that starts with a literal is searched for as such),
+# which looks behind the bracket for the Han character (`regex`'s \p{Han}, written out).
+@functools.cache
+def _pinyin_patterns() -> tuple[re.Pattern[str], ...]:
+    letters = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
+    return tuple(
+        re.compile(rf"{bracket}(?<=([{_han_class()}]){bracket})([{letters}]{{1,7}})[)）]")
+        for bracket in map(re.escape, "(（")
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -302,15 +304,20 @@ def _readings(char: str) -> frozenset[str]:
     return frozenset(r.lower() for group in found for r in group)
 
 
-def _pinyin_edits(text: str) -> Iterator[_EditTuple]:
-    found = [m for pattern in _PINYIN for m in pattern.finditer(text)]  # they never overlap
-    found.sort(key=re.Match.start)
-    for m in found:
-        start = m.start()
-        if start and _HAN.match(text, start - 1):
-            han = text[start - 1]
-            if m.group(1).lower() in _readings(han):
-                yield (start, m.end(), "", "pinyin", f"pinyin gloss of {han}")
+@functools.lru_cache(maxsize=8192)
+def _gloss_reason(han: str, letters: str) -> str | None:
+    """Why `letters` in brackets after `han` go, when they are one of its readings."""
+    return f"pinyin gloss of {han}" if letters.lower() in _readings(han) else None
+
+
+def _pinyin_edits(text: str) -> list[_EditTuple]:
+    found = [m for pattern in _pinyin_patterns() for m in pattern.finditer(text)]
+    found.sort(key=re.Match.start)  # they never overlap
+    return [
+        (m.start(), m.end(), "", "pinyin", reason)
+        for m in found
+        if (reason := _gloss_reason(*m.groups()))
+    ]
 
 
 _UNIT = "(?:编|分编|章|节|条|部分)"
