@@ -122,6 +122,8 @@ def _without_noise(text: str) -> tuple[str, int]:
     pieces = []
     count = p = 0
     for start, end, found in _read(text, _read_runs(text)):
+        if found == [(start, end)] and candidates.fullmatch(text, start, end):
+            continue  # a run all noise, as the stdlib deletes it
         kept, n = candidates.subn("", text[p:start])
         pieces.append(kept)
         count += n + len(found)
@@ -162,11 +164,11 @@ def _is_read(text: str, start: int, end: int) -> bool:
     that is noise only where it stands (※, ■) or not at all (astral Han), or it stands beside
     the digit of a keycap sequence (1️⃣), which joins it to the digit and to the run on the
     digit's other side."""
-    digit = "0123456789#*"
+    digit, marks = _KEYCAP_DIGITS, "\ufe0f\u20e3"
     return (
         _noise_chars()[1].search(text, start, end) is not None
-        or (start > 0 and text[start - 1] in digit and text[start] in "\ufe0f\u20e3")
-        or (end + 1 < len(text) and text[end] in digit and text[end + 1] in "\ufe0f\u20e3")
+        or (start > 0 and text[start - 1] in digit and text[start] in marks)
+        or (end + 1 < len(text) and text[end] in digit and text[end + 1] in marks)
     )
 
 
@@ -197,6 +199,7 @@ def _run_start(text: str, pos: int, candidate: re.Pattern[str]) -> int:
     return pos
 
 
+_KEYCAP_DIGITS = "0123456789#*"
 # The marks of a keycap sequence after its digit (the stdlib finds a literal quickly).
 _KEYCAP_MARKS = (re.compile("\ufe0f(?<=[0-9#*]\ufe0f)"), re.compile("\u20e3(?<=[0-9#*]\u20e3)"))
 
@@ -206,18 +209,21 @@ def _read(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, list[t
     (start, end, the noise found in it). A stretch is a run, with the keycap digit and the
     runs that the noise found in it takes in."""
     stretches: list[tuple[int, int, list[tuple[int, int]]]] = []
+    match = _NOISE_RUN.match
     end = 0  # where the last noise found ends
     for start, stop in runs:
         found: list[tuple[int, int]] = []
-        for pos in range(max(start, end), stop):
-            if pos < end:
-                continue
-            if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\ufe0f\u20e3":
-                pos -= 1
-            m = _NOISE_RUN.match(text, pos)
+        pos = max(start, end)
+        while pos < stop:  # noise is looked for from each place the noise before left
+            at = pos
+            if pos and text[pos - 1] in _KEYCAP_DIGITS and text[pos] in "\ufe0f\u20e3":
+                at -= 1  # from the digit of a keycap the run starts after
+            m = match(text, at)
             if m:
-                end = m.end()
-                found.append(m.span())
+                end = pos = m.end()
+                found.append((at, end))
+            else:
+                pos += 1
         if found:
             start, stop = min(start, found[0][0]), max(stop, end)
         if stretches and start < stretches[-1][1]:  # the noise before took this run in
