@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import islice
+from itertools import islice, pairwise
 
 import regex
 
@@ -105,21 +105,16 @@ def _noise_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _without_noise(text: str) -> tuple[str, int]:
-    """The text without the noise `_noise_spans` finds, and how many spans of it there were.
-    With many runs of candidates, the stdlib deletes those that are not read (the spans are
-    found only when the changes are read)."""
+    """The text without the noise `_noise_spans` finds, and how many spans of it there were,
+    made without the spans where there are many: the stdlib deletes the runs of candidates
+    that are not read, between those that are."""
     runs = _few_runs(text)
     if runs is not None:
         spans = _noise_among(text, runs)
-        pieces = []
-        p = 0
-        for s, e in spans:
-            pieces.append(text[p:s])
-            p = e
-        pieces.append(text[p:])
-        return "".join(pieces), len(spans)
+        between = pairwise([(0, 0), *spans, (len(text), 0)])
+        return "".join(text[e:s] for (_, e), (s, _) in between), len(spans)
     candidates = _noise_classes()[0]
-    pieces = []
+    pieces: list[str] = []
     count = p = 0
     for start, end, found in _read(text, _read_runs(text)):
         if found == [(start, end)] and candidates.fullmatch(text, start, end):
