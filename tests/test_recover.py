@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -232,6 +233,50 @@ def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
     starts = {m.group() for m in can_start.finditer(EVERY_CHARACTER)}
     runs = "".join(candidates.findall(EVERY_CHARACTER))
     assert not starts - set(runs)
+
+
+def test_noise_characters_are_the_classes_they_come_from() -> None:
+    from fagui.recover.text import _noise_chars, _noise_classes
+
+    candidates, anywhere = _noise_classes()
+    candidate, not_anywhere = _noise_chars()
+    runs = "".join(candidates.findall(EVERY_CHARACTER))
+    assert "".join(candidate.findall(EVERY_CHARACTER)) == runs
+    noise = set("".join(anywhere.findall(EVERY_CHARACTER)))
+    assert not_anywhere.findall(EVERY_CHARACTER) == [c for c in runs if c not in noise]
+
+
+# Pieces of text where noise and law meet: keycaps, ZWJ sequences, symbols in and out of words.
+NOISY = [
+    *"中文1# \n，©™↔★■※○🙂🏽🇨𠀀𓀀",
+    "1\u20e3",
+    "#\ufe0f\u20e3",
+    "\ufe0f",
+    "\u20e3",
+    "\u200d",
+    "\u200b",
+    "\U000f0000",
+]
+
+
+@given(st.lists(st.sampled_from(NOISY), max_size=30).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_noise_found_by_scanning_is_the_noise_found_run_by_run(text: str) -> None:
+    from fagui.recover import text as module
+
+    candidates = module._noise_classes()[0]
+    runs = [m.span() for m in candidates.finditer(text)]
+    read = [(s, e) for s, e in runs if module._is_read(text, s, e)]
+    assert module._read_runs(text) == read
+    spans = module._noise_among(text, runs)
+    kept = "".join(
+        text[e:s] for (_, e), (s, _) in itertools.pairwise([(0, 0), *spans, (len(text), 0)])
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        for few in (0, 10**9):  # runs always scanned for, or always looked at one by one
+            patch.setattr(module, "_FEW", few)
+            assert module._noise_spans(text) == spans
+            assert module._without_noise(text) == (kept, len(spans))
 
 
 def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -> None:

@@ -56,6 +56,7 @@ from fagui.recover.text import (
     _noise_spans,
     _pinyin_edits,
     _trailing_space_edits,
+    _without_noise,
 )
 
 __all__ = ["RecoverOptions", "converter", "recover"]
@@ -98,8 +99,8 @@ def recover(
     opts = options or RecoverOptions(script=script or "simplified")
     edits = _Edits(text)
     edits.apply(_carriage_return_edits(edits.text))
-    spans, result = _noise_spans(edits.text)
-    noise = edits.delete(spans, "noise", _noise_reason, result)
+    result, count = _without_noise(edits.text)
+    noise = edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
     pinyin = edits.apply(_pinyin_edits(edits.text))
     simplified, converted, traditional = _script_edits_to_simplified(edits.text)
     if opts.script != "original":
@@ -121,8 +122,8 @@ def recover(
         _wrap_spans(edits.text, edits.lines), "wrap", "hard line break inside a paragraph"
     )
     if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
-        spans, result = _noise_spans(edits.text)
-        edits.delete(spans, "noise", _noise_reason, result)
+        result, count = _without_noise(edits.text)
+        edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
     evidence += wraps
     still_traditional = traditional and opts.script == "original"
     evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))

@@ -85,6 +85,18 @@ class _Edits:
         self.__dict__.pop("lines", None)
         return len(spans)
 
+    def delete_found(self, result: str, count: int, find: _Find, kind: str, reason: _Reason) -> int:
+        """Apply a pass that deleted `count` parts of the text, giving `result`: `find` gives
+        them, (start, end) in the text before the pass, when the changes are composed (most
+        callers want the text alone, which the pass can make without them). Returns `count`."""
+        if not count:
+            return 0
+        self.text = result
+        self.passes.append(_Deletion(find, kind, reason))
+        self.results.append(result)
+        self.__dict__.pop("lines", None)
+        return count
+
     def substitute(self, text: str, kind: str, reason: str, *, join: bool) -> None:
         """Apply a pass that replaced characters one for one, giving `text` (as long as the
         current text). Its edits, one a character, or a run of adjacent ones when `join`, are
@@ -114,20 +126,22 @@ class _Edits:
 
 
 _Reason = str | Callable[[str], str]
+_Find = Callable[[str], list[tuple[int, int]]]  # the spans a pass deleted, from the text before
 
 
 class _Deletion(NamedTuple):
-    """A pass that deleted parts of the text (see `_Edits.delete`)."""
+    """A pass that deleted parts of the text (see `_Edits.delete` and `delete_found`)."""
 
-    spans: list[tuple[int, int]]
+    spans: list[tuple[int, int]] | _Find
     kind: str
     reason: _Reason
 
     def edits(self, before: str) -> list[_EditTuple]:
         kind, reason = self.kind, self.reason
+        spans = self.spans(before) if callable(self.spans) else self.spans
         if isinstance(reason, str):
-            return [(s, e, "", kind, reason) for s, e in self.spans]
-        return [(s, e, "", kind, reason(before[s:e])) for s, e in self.spans]
+            return [(s, e, "", kind, reason) for s, e in spans]
+        return [(s, e, "", kind, reason(before[s:e])) for s, e in spans]
 
 
 class _Substitution(NamedTuple):

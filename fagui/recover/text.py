@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Iterator
-from itertools import accumulate, islice
+from itertools import islice, pairwise
 
 import regex
 
-from fagui.recover.chars import _NUM, _char_class, _characters, _matched
+from fagui.recover.chars import _NUM, _char_class, _characters, _han_class, _matched
 from fagui.recover.edits import _EditTuple
 
 # Noise, character by character: a keycap sequence, a character that is noise wherever it
@@ -70,9 +69,12 @@ def _carriage_return_edits(text: str) -> Iterator[_EditTuple]:
         yield (m.start(), m.end(), "" if crlf else "\n", "space", "carriage return")
 
 
-def _trailing_space_edits(text: str) -> Iterator[_EditTuple]:
-    for m in _TRAILING_SPACE.finditer(text):
-        yield (m.start(), m.end(), "", "space", "trailing space")
+def _trailing_space_edits(text: str) -> list[_EditTuple]:
+    # Looked for in the lines that end in white space, and the last line: the stdlib finds
+    # the line ends quicker than the spaces, which stand mostly inside lines.
+    ends = [m.start() for m in _SPACED_LINE_END.finditer(text)] + [len(text)]
+    found = (_TRAILING_SPACE.search(text, text.rfind("\n", 0, end) + 1, end) for end in ends)
+    return [(m.start(), m.end(), "", "space", "trailing space") for m in found if m]
 
 
 _CR = re.compile(r"\r")
@@ -80,78 +82,190 @@ _CR = re.compile(r"\r")
 # ends, written out as a class, which the stdlib scans quickly.
 _WHITE = re.escape("".join(c for c in map(chr, range(0x10000)) if c.isspace() and c not in "\r\n"))
 _TRAILING_SPACE = re.compile(f"[{_WHITE}][{_WHITE}]*$", re.MULTILINE)
+_SPACED_LINE_END = re.compile(f"\n(?<=[{_WHITE}]\n)")
 
 
-def _noise_spans(text: str) -> tuple[list[tuple[int, int]], str | None]:
-    """Where the noise is: runs of noise characters, (start, end) in the text; and the text
-    without them, when that comes for free."""
-    # Noise is never ASCII, a common Han character or CJK punctuation: look only at runs of
-    # the characters where it can start. A run of characters that are noise anywhere is a
-    # run of noise, unless a keycap sequence (1️⃣) joins it; the other runs (a symbol that is
-    # noise only inside a word: ※, ■) are read by the Unicode-property pattern.
-    candidates, anywhere = _noise_classes()
-    parts = candidates.split(text)  # the text between runs, and the runs
-    if len(parts) == 1:
-        return [], None
-    bounds = list(accumulate(map(len, parts)))
-    starts, ends, runs = bounds[::2], bounds[1::2], parts[1::2]
-    del starts[-1]
-    odd: set[int] = set()  # the runs to read with the pattern, by number
-    if anywhere.fullmatch("".join(runs)) is None:
-        offsets = list(accumulate(map(len, runs)))  # where each run ends in their join
-        p = 0
-        for m in anywhere.finditer("".join(runs)):
-            odd.update(bisect.bisect_right(offsets, i) for i in range(p, m.start()))
-            p = m.end()
-        odd.update(bisect.bisect_right(offsets, i) for i in range(p, offsets[-1]))
-    if "\ufe0f" in text or "\u20e3" in text:
-        for m in _KEYCAP_START.finditer(text):  # a run after the digit, or one before it
-            digit = m.start()
-            k = bisect.bisect_left(starts, digit + 1)
-            if k < len(starts) and starts[k] == digit + 1:
-                odd.add(k)
-            if k and ends[k - 1] == digit:
-                odd.add(k - 1)
-    if not odd:
-        return list(zip(starts, ends, strict=True)), "".join(parts[::2])
+def _noise_spans(text: str) -> list[tuple[int, int]]:
+    """Where the noise is: runs of noise characters, (start, end) in the text."""
+    # Noise is never ASCII, a common Han character or CJK punctuation: it is found in runs of
+    # the characters where it can start (candidates). A run of characters that are noise
+    # anywhere is a run of noise; the others (`_is_read`) are read by the pattern.
+    runs = _few_runs(text)
+    if runs is not None:
+        return _noise_among(text, runs)
+    candidates = _noise_classes()[0]
     spans: list[tuple[int, int]] = []
-    done = end = 0  # runs before `done` are in spans; the last noise found ends at `end`
-    for k in sorted(odd):
-        spans += zip(starts[done:k], ends[done:k], strict=True)
-        done = k + 1
-        for pos in range(max(starts[k], end), ends[k]):
-            if pos < end:
-                continue
-            if pos and text[pos - 1] in "0123456789#*" and text[pos] in "\ufe0f\u20e3":
-                pos -= 1
-            m = _NOISE_RUN.match(text, pos)
+    p = 0
+    for start, end, found in _read(text, _read_runs(text)):
+        spans += [m.span() for m in candidates.finditer(text, p, start)]
+        spans += found
+        p = end
+    spans += [m.span() for m in candidates.finditer(text, p)]
+    return spans
+
+
+def _without_noise(text: str) -> tuple[str, int]:
+    """The text without the noise `_noise_spans` finds, and how many spans of it there were,
+    made without the spans where there are many: the stdlib deletes the runs of candidates
+    that are not read, between those that are."""
+    runs = _few_runs(text)
+    if runs is not None:
+        spans = _noise_among(text, runs)
+        between = pairwise([(0, 0), *spans, (len(text), 0)])
+        return "".join(text[e:s] for (_, e), (s, _) in between), len(spans)
+    candidates = _noise_classes()[0]
+    pieces: list[str] = []
+    count = p = 0
+    for start, end, found in _read(text, _read_runs(text)):
+        if found == [(start, end)] and candidates.fullmatch(text, start, end):
+            continue  # a run all noise, as the stdlib deletes it
+        kept, n = candidates.subn("", text[p:start])
+        pieces.append(kept)
+        count += n + len(found)
+        for s, e in found:
+            pieces.append(text[start:s])
+            start = e
+        pieces.append(text[start:end])
+        p = end
+    kept, n = candidates.subn("", text[p:])
+    pieces.append(kept)
+    return "".join(pieces), count + n
+
+
+_FEW = 16
+
+
+def _few_runs(text: str) -> list[tuple[int, int]] | None:
+    """The runs of candidates, (start, end), when there are fewer than `_FEW` (in a clean
+    text, or in one whose noise is out): they are then looked at one by one, in one scan of
+    the text. With more, None: the runs the pattern reads are then found by scanning for
+    what makes them read (`_read_runs`)."""
+    found = islice(_noise_classes()[0].finditer(text), _FEW)
+    runs = [m.span() for m in found]
+    return runs if len(runs) < _FEW else None
+
+
+def _noise_among(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The noise in a text whose runs of candidates are `runs`."""
+    read = [(s, e) for s, e in runs if _is_read(text, s, e)]
+    if not read:
+        return runs
+    spans = [span for found in _read(text, read) for span in found[2]]
+    return sorted(spans + list(set(runs).difference(read)))
+
+
+def _is_read(text: str, start: int, end: int) -> bool:
+    """Whether the pattern reads the run of candidates text[start:end]: it holds a character
+    that is noise only where it stands (※, ■) or not at all (astral Han), or it stands beside
+    the digit of a keycap sequence (1️⃣), which joins it to the digit and to the run on the
+    digit's other side."""
+    digit, marks = _KEYCAP_DIGITS, "\ufe0f\u20e3"
+    return (
+        _noise_chars()[1].search(text, start, end) is not None
+        or (start > 0 and text[start - 1] in digit and text[start] in marks)
+        or (end + 1 < len(text) and text[end] in digit and text[end + 1] in marks)
+    )
+
+
+def _read_runs(text: str) -> list[tuple[int, int]]:
+    """The runs of candidates that `_is_read` accepts, in order, found by scanning the text
+    for the characters and the keycap digits that make them read."""
+    candidates, _ = _noise_classes()
+    candidate, not_anywhere = _noise_chars()
+    runs: set[tuple[int, int]] = set()
+    end = 0
+    for m in not_anywhere.finditer(text):
+        if m.start() >= end:  # in a run not seen yet
+            end = candidates.match(text, m.start()).end()  # type: ignore[union-attr]
+            runs.add((_run_start(text, m.start(), candidate), end))
+    for keycap in _KEYCAP_MARKS:
+        for m in keycap.finditer(text):  # the run after the digit, and one before it
+            digit = m.start() - 1
+            runs.add((digit + 1, candidates.match(text, digit + 1).end()))  # type: ignore[union-attr]
+            if digit and candidate.match(text, digit - 1):
+                runs.add((_run_start(text, digit - 1, candidate), digit))
+    return sorted(runs)
+
+
+def _run_start(text: str, pos: int, candidate: re.Pattern[str]) -> int:
+    """Where the run of candidates that holds `pos` starts."""
+    while pos and candidate.match(text, pos - 1):
+        pos -= 1
+    return pos
+
+
+_KEYCAP_DIGITS = "0123456789#*"
+# The marks of a keycap sequence after its digit (the stdlib finds a literal quickly).
+_KEYCAP_MARKS = (re.compile("\ufe0f(?<=[0-9#*]\ufe0f)"), re.compile("\u20e3(?<=[0-9#*]\u20e3)"))
+
+
+def _read(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """The runs of candidates `runs` (sorted) read by the pattern: stretches of the text,
+    (start, end, the noise found in it). A stretch is a run, with the keycap digit and the
+    runs that the noise found in it takes in."""
+    stretches: list[tuple[int, int, list[tuple[int, int]]]] = []
+    match = _NOISE_RUN.match
+    end = 0  # where the last noise found ends
+    for start, stop in runs:
+        found: list[tuple[int, int]] = []
+        pos = max(start, end)
+        while pos < stop:  # noise is looked for from each place the noise before left
+            at = pos
+            if pos and text[pos - 1] in _KEYCAP_DIGITS and text[pos] in "\ufe0f\u20e3":
+                at -= 1  # from the digit of a keycap the run starts after
+            m = match(text, at)
             if m:
-                end = m.end()
-                spans.append(m.span())
-    spans += zip(starts[done:], ends[done:], strict=True)
-    return spans, None
+                end = pos = m.end()
+                found.append((at, end))
+            else:
+                pos += 1
+        if found:
+            start, stop = min(start, found[0][0]), max(stop, end)
+        if stretches and start < stretches[-1][1]:  # the noise before took this run in
+            start, last, before = stretches.pop()
+            stop, found = max(stop, last), before + found
+        stretches.append((start, stop, found))
+    return stretches
 
 
-_KEYCAP_START = re.compile("[0-9#*][\ufe0f\u20e3]")
 _NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
 
 
 @functools.cache
 def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Two stdlib patterns made once from the Unicode properties of `_NOISE`: a run of the
-    characters where noise can start (a capturing group, to split the text with), and a run of
-    those that are noise anywhere (`_NOISE_ANYWHERE`)."""
+    characters where noise can start (candidates), and a run of those that are noise anywhere
+    (`_NOISE_ANYWHERE`)."""
+    candidates, anywhere, _ = _noise_members()
+    # A class that starts a pattern is searched for quickly, one that is repeated is not.
+    return re.compile(f"[{candidates}][{candidates}]*"), re.compile(f"[{anywhere}]+")
+
+
+@functools.cache
+def _noise_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Stdlib patterns for one candidate, and for one that is not noise anywhere."""
+    candidates, _, not_anywhere = _noise_members()
+    return re.compile(f"[{candidates}]"), re.compile(f"[^{not_anywhere}]")
+
+
+@functools.cache
+def _noise_members() -> tuple[str, str, str]:
+    """The members of stdlib classes made from the Unicode properties of `_NOISE`: the
+    candidates, the characters that are noise anywhere, and the complement of the candidates
+    that are not."""
     bmp = _characters(0, 0x10000)
     can_start = regex.compile(
         r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}"
         r"\p{Extended_Pictographic}\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]+",
         regex.V1,
     )
-    members = _char_class(_matched(can_start, bmp)) + "\\U00010000-\\U0010ffff"
+    starts = list(_matched(can_start, bmp))
     anywhere = regex.compile(f"(?:{_NOISE_ANYWHERE})+", regex.VERBOSE | regex.V1)
-    # Outside the BMP, noise anywhere is what is not Han, Mn, Co or Cn, or is pictographic
-    # (tests/test_recover.py checks this against the pattern). The widest ranges go first, as
-    # the stdlib tries the ranges of a class beyond the BMP one after the other.
+    noise = list(_matched(anywhere, bmp))
+    # Outside the BMP, every character is a candidate, and noise anywhere is what is not Han,
+    # Mn, Co or Cn, or is pictographic (tests/test_recover.py checks this against the
+    # pattern). The widest ranges go first, as the stdlib tries the ranges of a class beyond
+    # the BMP one after the other.
     astral = _characters(0x10000, 0x110000)
     other = regex.compile(r"[[\p{Han}\p{Mn}\p{Co}\p{Cn}]--\p{Extended_Pictographic}]+", regex.V1)
     gaps = [m.span() for m in other.finditer(astral)]
@@ -163,20 +277,28 @@ def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
         if b > a
     ]
     beyond.sort(key=lambda r: r[0] - r[1])
-    noise = _char_class(_matched(anywhere, bmp)) + "".join(
-        f"\\U{a:08x}-\\U{b:08x}" for a, b in beyond
+    beyond_members = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in beyond)
+    # A character that is not noise anywhere is found as one outside a class: in the BMP, all
+    # but those candidates; beyond it, the noise. Most characters are then found in the
+    # class's bitmap of the BMP, and most beyond it in its first ranges.
+    in_context = set(starts).difference(noise)
+    return (
+        _char_class(starts) + "\\U00010000-\\U0010ffff",
+        _char_class(noise) + beyond_members,
+        _char_class(cp for cp in range(0x10000) if cp not in in_context) + beyond_members,
     )
-    return re.compile(f"([{members}][{members}]*)"), re.compile(f"[{noise}]+")
 
 
 # A gloss: letters in brackets after a Han character. The stdlib finds them quickest by one
-# pattern for each opening bracket (one that starts with a literal is searched for as such);
-# the character before them is checked apart.
-_PINYIN = tuple(
-    re.compile(rf"{re.escape(bracket)}([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{{1,7}})[)）]")
-    for bracket in "(（"
-)
-_HAN = regex.compile(r"\p{Han}")
+# pattern for each opening bracket (one that starts with a literal is searched for as such),
+# which looks behind the bracket for the Han character (`regex`'s \p{Han}, written out).
+@functools.cache
+def _pinyin_patterns() -> tuple[re.Pattern[str], ...]:
+    letters = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ"
+    return tuple(
+        re.compile(rf"{bracket}(?<=([{_han_class()}]){bracket})([{letters}]{{1,7}})[)）]")
+        for bracket in map(re.escape, "(（")
+    )
 
 
 @functools.lru_cache(maxsize=8192)
@@ -187,31 +309,38 @@ def _readings(char: str) -> frozenset[str]:
     return frozenset(r.lower() for group in found for r in group)
 
 
-def _pinyin_edits(text: str) -> Iterator[_EditTuple]:
-    found = [m for pattern in _PINYIN for m in pattern.finditer(text)]  # they never overlap
-    found.sort(key=re.Match.start)
-    for m in found:
-        start = m.start()
-        if start and _HAN.match(text, start - 1):
-            han = text[start - 1]
-            if m.group(1).lower() in _readings(han):
-                yield (start, m.end(), "", "pinyin", f"pinyin gloss of {han}")
+@functools.lru_cache(maxsize=8192)
+def _gloss_reason(han: str, letters: str) -> str | None:
+    """Why `letters` in brackets after `han` go, when they are one of its readings."""
+    return f"pinyin gloss of {han}" if letters.lower() in _readings(han) else None
+
+
+def _pinyin_edits(text: str) -> list[_EditTuple]:
+    found = [m for pattern in _pinyin_patterns() for m in pattern.finditer(text)]
+    found.sort(key=re.Match.start)  # they never overlap
+    return [
+        (m.start(), m.end(), "", "pinyin", reason)
+        for m in found
+        if (reason := _gloss_reason(*m.groups()))
+    ]
 
 
 _UNIT = "(?:编|分编|章|节|条|部分)"
 # A single space between two Han characters. Layout spaces are kept: after a structural label
 # or a date (第一条　, 1979年7月1日 第五届), before a run-in article (。 第十条), in headings
-# and other short lines, and in table rows.
+# and other short lines, and in table rows. The assertions before the space all hold where it
+# stands: the quick ones that rule out most places go first (two Han characters on either side
+# of a space, a place far enough into its line), the ones that read back along the line last.
 _INNER_SPACE = regex.compile(
     rf"""
+    (?=\p{{Zs}}\p{{Han}})
     (?<=\p{{Han}})
-    (?<!(?:^|[。；：\s])\s*(?:第[{_NUM}]+{_UNIT}(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|
-        [{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则))
     (?<!^[^，。；：\n]{{0,12}})
     (?<!\|[^\n]*)
     (?!(?<=^[^，。；：\n]{{0,24}})\p{{Zs}}[^，。；：\n]{{0,24}}$)  # a short line: heading, name
+    (?<!(?:^|[。；：\s])\s*(?:第[{_NUM}]+{_UNIT}(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|
+        [{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则))
     \p{{Zs}}
-    (?=\p{{Han}})
     (?!第[{_NUM}]+{_UNIT})
     """,
     regex.VERBOSE | regex.MULTILINE,
