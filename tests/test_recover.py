@@ -309,14 +309,6 @@ def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -
             assert is_traditional == expected_traditional
 
 
-def test_unit_start_characters_cover_the_numerals() -> None:
-    from fagui.recover.chars import _NUM
-    from fagui.recover.layout import _UNIT_FIRST
-
-    bmp = "".join(map(chr, range(0x10000)))
-    assert set(re.findall(f"[{_NUM}]", bmp)) <= _UNIT_FIRST
-
-
 def test_han_class_is_regex_han() -> None:
     import regex
 
@@ -370,6 +362,72 @@ def test_a_date_line_is_found_where_it_could_be(line: str) -> None:
     could = re.compile(f"\\n(?={_could_be_meta()})")
     if _META.match(line):
         assert could.match("\n" + line + "\n下一行")
+
+
+_WRAP_PIECES = [
+    "法律",
+    "第五条",
+    "（一）",
+    "一、",
+    "3.",
+    "，",
+    ",",
+    "。",
+    "：",
+    " ",
+    "\u3000",
+    "|",
+    "分享到",
+    "来源:",
+    "2024年5月1日",
+    "通过",
+    "令",
+    "目录",
+    "附则",
+    "12:30",
+]
+
+
+@st.composite
+def _wrapped(draw: st.DrawFn) -> str:
+    """Lines of 16 characters (a hard-wrapped text) and others, of pieces that the wrap rules
+    read: unit starts, rows, chrome, date lines, terminal marks, commas."""
+    lines = []
+    for full in draw(st.lists(st.booleans(), min_size=4, max_size=12)):
+        line = "".join(draw(st.lists(st.sampled_from(_WRAP_PIECES), max_size=8)))
+        lines.append((line + "中" * 16)[:16] if full else line)
+    return "\n".join(lines)
+
+
+@given(_wrapped())
+@settings(max_examples=800, deadline=None)
+def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line(
+    text: str,
+) -> None:
+    import regex
+
+    from fagui.recover.chrome import _chrome_reason, _is_meta
+    from fagui.recover.layout import _TERMINAL, _UNIT_START, _wrap_spans, _wrap_width
+
+    lines = text.split("\n")
+    width = _wrap_width(text, lines)
+    expected = []
+    p = 0
+    for line, nxt in itertools.pairwise(lines):
+        p += len(line)
+        if (
+            width is not None
+            and len(line) >= width - 1
+            and line[-1] not in _TERMINAL
+            and nxt.strip()
+            and not ("|" in text and (regex.match(r"\s*\|", line) or regex.match(r"\s*\|", nxt)))
+            and not _UNIT_START.match(nxt)
+            and not (_chrome_reason(line) or _chrome_reason(nxt))
+            and not ("，" not in line and "," not in line and _is_meta(nxt))
+        ):
+            expected.append((p, p + 1))
+        p += 1
+    assert _wrap_spans(text, lines) == expected
 
 
 @given(st.text(alphabet="()（中a，1 ", max_size=20))

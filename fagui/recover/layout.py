@@ -20,7 +20,6 @@ _UNIT_START = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|編|分编|分編|章|节|節|条|條|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
     rf"序言|目录|附件|附则)"
 )
-# For the width: a line that starts a table row (the stdlib's \s also matches \x1c-\x1f).
 _TERMINAL = "。；：！？;:!?"
 
 
@@ -84,11 +83,12 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
     return list(zip(breaks, map(operator.add, breaks, repeat(1)), strict=True))
 
 
-# The patterns of the wrap pass read the whole text, where `regex`'s \s (in `_UNIT_START` and
-# `_TABLE_ROW`, read on a line) is this class: it never crosses a line end.
+# The patterns of the wrap pass read the whole text, where `regex`'s \s (in `_UNIT_START`, and in
+# a table row's start, read on a line) is this class: it never crosses a line end.
 _LINE_SPACE = r"[^\S\n\x1c-\x1f]"
 _LINE_SPACES = "".join(regex.findall(r"[^\S\n]", _characters(0, 0x10000)))
-_SPACES = "".join(re.findall(r"[^\S\n]", _characters(0, 0x10000)))  # and \x1c-\x1f
+# For the width, a table row starts after the stdlib's spaces, which also hold \x1c-\x1f.
+_SPACES = "".join(re.findall(r"[^\S\n]", _characters(0, 0x10000)))
 
 
 def _row_starts(text: str, spaces: str) -> Iterator[int]:
@@ -119,11 +119,6 @@ def _wrap_pattern(width: int) -> re.Pattern[str]:
 def _around_line(text: str, start: int) -> tuple[int, int]:
     """The newlines before and after the line that starts at `start`."""
     return start - 1, _line_end(text, start)
-
-
-# The characters a unit can start with, after spaces: 第, brackets, _NUM, 序言 目录 附件 附则
-# (see `_UNIT_START`; tests/test_recover.py checks the numerals against _NUM).
-_UNIT_FIRST = frozenset("第（(序目附零〇一二三四五六七八九十百千万两0123456789０１２３４５６７８９")
 
 
 # ---- punctuation ------------------------------------------------------------------------------
