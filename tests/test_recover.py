@@ -411,20 +411,36 @@ def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line
 
     lines = text.split("\n")
     width = _wrap_width(text, lines)
-    expected = []
-    p = 0
-    for line, nxt in itertools.pairwise(lines):
-        p += len(line)
-        if (
+
+    def continues(line: str, nxt: str) -> bool:  # the rules that need only the two lines
+        return (
             width is not None
             and len(line) >= width - 1
             and line[-1] not in _TERMINAL
-            and nxt.strip()
-            and not ("|" in text and (regex.match(r"\s*\|", line) or regex.match(r"\s*\|", nxt)))
+            and bool(nxt.strip())
             and not _UNIT_START.match(nxt)
-            and not (_chrome_reason(line) or _chrome_reason(nxt))
-            and not ("，" not in line and "," not in line and _is_meta(nxt))
-        ):
+        )
+
+    def row(line: str) -> bool:
+        return "|" in text and regex.match(r"\s*\|", line) is not None
+
+    expected = []
+    p = 0
+    for i, (line, nxt) in enumerate(itertools.pairwise(lines)):
+        p += len(line)
+        paragraph = nxt  # the next line, with the lines that continue it
+        for before, after in itertools.pairwise(lines[i + 1 :]):
+            if not continues(before, after):
+                break
+            paragraph += after
+        title = line  # the line, with the lines it continues
+        for k in range(i, 0, -1):
+            if not continues(lines[k - 1], lines[k]):
+                break
+            title = lines[k - 1] + title
+        dated = not any(comma in title for comma in "，,") and _is_meta(nxt) and _is_meta(paragraph)
+        ruled_out = row(line) or row(nxt) or _chrome_reason(line) or _chrome_reason(nxt) or dated
+        if continues(line, nxt) and not ruled_out:
             expected.append((p, p + 1))
         p += 1
     assert _wrap_spans(text, lines) == expected

@@ -167,6 +167,7 @@ class Copy:
     lost: list[str] = field(default_factory=list)
     excerpt: str = ""
     error: str = ""
+    again: str = ""  # where recovering the result changed it again (recover is idempotent)
 
     def label(self) -> str:
         return f"{self.file} [{self.variant}; {config_name(self.config)}]"
@@ -194,6 +195,7 @@ def polluted_copy(clean: str, file: str, variant: str, config: Config) -> Copy:
         page = pollute(clean, rng, kinds=kinds, **options)
         name = Path(file).stem + (".html" if html else ".txt")
         got = recover(load(page.encode(encoding), name).text).text
+        twice = recover(got).text
     except Exception as exc:  # one broken copy must not hide the others' figures
         return Copy(file, variant, config, 0.0, error=f"{type(exc).__name__}: {exc}")
     clean = ZERO_WIDTH.sub("", clean)  # the corpus's own U+200B are noise: see passes_through
@@ -209,6 +211,7 @@ def polluted_copy(clean: str, file: str, variant: str, config: Config) -> Copy:
         official_style=not HALF_IN_CHINESE.search(clean),
         lost=lost_articles(got, clean),
         excerpt=excerpt(got, clean) if distance else "",
+        again="" if twice == got else first_difference(twice, got),
     )
 
 
@@ -329,7 +332,8 @@ def report(ev: Evaluation) -> str:
             f"min {min(c.accuracy for c in copies):.6f}, "
             f"{sum(not c.distance for c in copies)}/{len(copies)} exact, "
             f"{sum(len(c.lost) for c in copies)} articles lost, "
-            f"{sum(bool(c.error) for c in copies)} errors",
+            f"{sum(bool(c.error) for c in copies)} errors, "
+            f"{sum(not c.again for c in copies)}/{len(copies)} idempotent",
             "columns: mean and min accuracy of the copies; weighted = 1 - edits/characters over "
             "all of them; no-width = mean accuracy counting ，；：（）？！ equal to , ; : ( ) ? ! "
             "(the corpus itself has half-width ones); official = exact mean accuracy on the copies "
@@ -424,6 +428,11 @@ def assert_recovered(copies: list[Copy], floor: float, what: str, shown: int = 1
 
 def test_polluted_copies_recover_to_the_official_text(evaluation: Evaluation) -> None:
     assert_recovered(evaluation.copies, MEAN_FLOOR, "all copies")
+
+
+def test_recovering_a_recovered_copy_changes_nothing(evaluation: Evaluation) -> None:
+    again = [f"{c.label()}: {c.again}" for c in evaluation.copies if c.again]
+    check(not again, f"{len(again)} recovered copies change when recovered again: {again[:5]}")
 
 
 def test_no_article_is_lost(evaluation: Evaluation) -> None:

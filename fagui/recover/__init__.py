@@ -121,13 +121,17 @@ def recover(
     wraps = edits.delete(
         _wrap_spans(edits.text, edits.lines), "wrap", "hard line break inside a paragraph"
     )
-    if wraps:  # a symbol that stood at the start of a wrapped line now stands inside one
+    # A symbol that stood at the start of a wrapped line, or beside noise, now stands inside a
+    # word: read the noise again.
+    if wraps or noise:
         result, count = _without_noise(edits.text)
         edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
     evidence += wraps
     still_traditional = traditional and opts.script == "original"
     evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))
-    if evidence and not spaces_done:  # chrome or wraps are pollution too
+    # Chrome or wraps are pollution too; and a space kept as layout at the start or end of a
+    # line (a heading's) may now stand inside a line the wraps joined.
+    if evidence and (not spaces_done or wraps):
         edits.apply(_inner_space_edits(edits.text))
     if evidence and _uses_half_width(edits.text):
         punctuated = _punct_text(edits.text)

@@ -26,7 +26,8 @@ _TERMINAL = "。；：！？;:!?"
 def _wrap_width(text: str, lines: list[str]) -> int | None:
     """The width at which the document was hard-wrapped, or None when it was not: the most
     common length of lines (16 or more characters) that another line follows directly, neither
-    of them a table row."""
+    of them a table row, when it is the length of three of them and a fifth at least, and
+    fewer are longer."""
     # The lines another line follows, counted by length; less, in a text with table rows, those
     # that are rows or stand before one.
     lengths = Counter(map(len, compress(lines, islice(lines, 1, None))))
@@ -44,7 +45,15 @@ def _wrap_width(text: str, lines: list[str]) -> int | None:
     if lengths.total() < 3:
         return None
     width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
-    return width if votes >= 3 else None
+    # A hard-wrapped text has many of its lines at the width and few longer; a few lines of the
+    # same length among many, or among longer ones, are chance (as in a text whose wraps are
+    # gone: recover is idempotent).
+    longer = sum(n for length, n in lengths.items() if length > width + 1)
+    share = votes >= _WIDTH_SHARE * lengths.total() and longer < votes
+    return width if votes >= 3 and share else None
+
+
+_WIDTH_SHARE = 0.2
 
 
 def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
@@ -73,10 +82,22 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
         chrome = not candidates.isdisjoint(around) and _chrome_reason(text[start : around[1]])
         if chrome:
             kept.update(around)
-    # A title, then its date line: the line before the break holds no comma.
+    # A title, then its date line: the line before the break holds no comma, and the next line
+    # is a date line. Each is read alone and with the lines that other breaks join to it (a
+    # long date line is wrapped too; a wrapped line of a paragraph may look like one: …责令停
+    # 止使用，限期), so that a text reads the same once its breaks are gone.
     for p in [m.start() for m in found if m.lastindex]:
-        line = text[text.rfind("\n", 0, p) + 1 : p]
-        if "，" not in line and "," not in line and _is_meta(text[p + 1 : _line_end(text, p + 1)]):
+        start = text.rfind("\n", 0, p) + 1
+        if "，" in text[start:p] or "," in text[start:p]:
+            continue
+        while start - 1 in candidates:
+            start = text.rfind("\n", 0, start - 1) + 1
+        end = _line_end(text, p + 1)
+        if not _is_meta(text[p + 1 : end]) or "，" in text[start:p] or "," in text[start:p]:
+            continue
+        while end in candidates:
+            end = _line_end(text, end + 1)
+        if _is_meta(text[p + 1 : end].replace("\n", "")):
             kept.add(p)
     if kept:
         breaks = [p for p in breaks if p not in kept]

@@ -28,7 +28,7 @@ _NOISE_ANYWHERE = r"""
 _NOISE_IN_CONTEXT = r"""
       \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
     | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
-    | (?<=[\p{Han}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F，。、；：？！])
+    | (?<=[\p{Han}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F，。、；：？！,;:?!])
       \p{Extended_Pictographic}(?=[\p{Han}\p{Extended_Pictographic}])  # ™ ℹ ↔ inside a word
     | (?<=\S)[[\p{So}\u203B]&&[\p{Block=Geometric_Shapes}\p{Block=Miscellaneous_Symbols}
                                  \p{Block=Dingbats}\p{Block=General_Punctuation}]--[○◯]]
@@ -331,13 +331,15 @@ _UNIT = "(?:编|分编|章|节|条|部分)"
 # and other short lines, and in table rows. The assertions before the space all hold where it
 # stands: the quick ones that rule out most places go first (two Han characters on either side
 # of a space, a place far enough into its line), the ones that read back along the line last.
+# Punctuation counts in either width, so that a line reads the same before and after the
+# punctuation pass makes , ; : full-width (recover is idempotent).
 _INNER_SPACE = regex.compile(
     rf"""
     (?=\p{{Zs}}\p{{Han}})
     (?<=\p{{Han}})
-    (?<!^[^，。；：\n]{{0,12}})
+    (?<!^[^，。；：,;:\n]{{0,12}})
     (?<!\|[^\n]*)
-    (?!(?<=^[^，。；：\n]{{0,24}})\p{{Zs}}[^，。；：\n]{{0,24}}$)  # a short line: heading, name
+    (?!(?<=^[^，。；：,;:\n]{{0,24}})\p{{Zs}}[^，。；：,;:\n]{{0,24}}$)  # a short line: a heading
     (?<!(?:^|[。；：\s])\s*(?:第[{_NUM}]+{_UNIT}(?:之[{_NUM}]+)?|附件\S{{0,4}}|附录\S{{0,4}}|
         [{_NUM}]+、\S*|\S{{0,12}}(?:年|月)[{_NUM}]+日|序言|目录|附则|总则))
     \p{{Zs}}
