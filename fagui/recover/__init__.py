@@ -18,9 +18,12 @@ callers want the text alone). The passes, in order:
 5. **space**: trailing spaces, and single spaces injected between two Han characters; layout
    spaces (第一条　, 1979年7月1日 第五届, 。 第十条, headings, tables) are kept.
 6. **wrap**: hard-wrapped lines rejoined when the document is hard-wrapped; never before a
-   new unit (第五条　, （一）) or across page furniture.
+   new unit (第五条　, （一）) or across page furniture. Then **noise** again, as deleting
+   noise or a line end can put a symbol inside a word.
 7. **chrome**: site furniture — navigation, bylines, share bars, previous/next links,
-   copyright and ICP lines, ads and watermarks — and the headline above the title.
+   copyright and ICP lines, ads and watermarks — and the headline above the title. Then
+   **space** again after wraps: a space kept at the start or end of a line (a heading's) may
+   now stand inside one.
 8. **punctuation**: half-width ``, ; : ( ) ? !`` in Chinese context made full-width, when the
    document writes its punctuation half-width.
 9. **script**, on request: simplified → traditional (Taiwan standard forms).
