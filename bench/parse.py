@@ -1,6 +1,6 @@
 """Parse throughput over the corpus, end to end from bytes, against OpenCC alone.
 
-    python bench/parse.py [--limit N]
+    python bench/parse.py [--limit N] [--profile]
 
 Times, in this process, over every corpus law as UTF-8 bytes: OpenCC t2s over the decoded
 text (the floor), and `fagui.sources.load` → `recover` → `parse` (what `fagui parse` does).
@@ -19,7 +19,7 @@ import opencc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench.timing import best_of, corpus_laws  # noqa: E402
+from bench.timing import best_of, corpus_laws, profile  # noqa: E402
 from fagui.parse import parse  # noqa: E402
 from fagui.sources import load  # noqa: E402
 from tests.corpus import plain_text  # noqa: E402
@@ -54,6 +54,7 @@ def main() -> None:
         f"{ours / floor:.1f}×",
     )
     Console().print(table)
+    profile("parse, bytes → Document", end_to_end)
 
 
 if __name__ == "__main__":
