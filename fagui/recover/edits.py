@@ -52,49 +52,37 @@ class _Edits:
     def apply(self, edits: Iterable[_EditTuple]) -> int:
         """Apply one pass's edits; returns how many there were."""
         edits = list(edits)
-        if not edits:
-            return 0
-        text = self.text
-        pieces: list[str] = []
-        p = 0
-        for s, e, rep, _, _ in edits:
-            pieces += (text[p:s], rep)
-            p = e
-        pieces.append(text[p:])
-        self.text = "".join(pieces)
-        self.passes.append(edits)
-        self.results.append(self.text)
-        self.__dict__.pop("lines", None)  # split again when next asked
+        if edits:
+            text = self.text
+            pieces: list[str] = []
+            p = 0
+            for s, e, rep, _, _ in edits:
+                pieces += (text[p:s], rep)
+                p = e
+            pieces.append(text[p:])
+            self._record(edits, "".join(pieces))
         return len(edits)
 
-    def delete(
-        self, spans: list[tuple[int, int]], kind: str, reason: _Reason, result: str | None = None
-    ) -> int:
-        """Apply a pass that deleted `spans` (start, end) of the text, sorted and apart, giving
-        `result` (made here when not given). `reason` is the reason for each, or gives it from
-        what it deleted, when the changes are composed. Returns how many there were."""
-        if not spans:
-            return 0
-        if result is None:  # the text between the spans, cut all at once
-            text = self.text
-            starts, ends = zip(*spans, strict=True)
-            result = "".join(map(text.__getitem__, map(slice, (0, *ends), (*starts, len(text)))))
-        self.text = result
-        self.passes.append(_Deletion(spans, kind, reason))
-        self.results.append(result)
-        self.__dict__.pop("lines", None)
-        return len(spans)
+    def delete(self, spans: list[tuple[int, int]], kind: str, reason: _Reason) -> int:
+        """Apply a pass that deleted `spans` (start, end) of the text, sorted and apart.
+        `reason` is the reason for each, or gives it from what it deleted, when the changes
+        are composed. Returns how many there were."""
+        return self.delete_found(_cut(self.text, spans), len(spans), spans, kind, reason)
 
-    def delete_found(self, result: str, count: int, find: _Find, kind: str, reason: _Reason) -> int:
-        """Apply a pass that deleted `count` parts of the text, giving `result`: `find` gives
-        them, (start, end) in the text before the pass, when the changes are composed (most
-        callers want the text alone, which the pass can make without them). Returns `count`."""
-        if not count:
-            return 0
-        self.text = result
-        self.passes.append(_Deletion(find, kind, reason))
-        self.results.append(result)
-        self.__dict__.pop("lines", None)
+    def delete_found(
+        self,
+        result: str,
+        count: int,
+        found: list[tuple[int, int]] | _Find,
+        kind: str,
+        reason: _Reason,
+    ) -> int:
+        """Apply a pass that deleted `count` parts of the text, giving `result`: `found` are
+        they, (start, end), or gives them from the text before the pass when the changes are
+        composed (most callers want the text alone, which the pass can make without them).
+        Returns `count`."""
+        if count:
+            self._record(_Deletion(found, kind, reason), result)
         return count
 
     def substitute(self, text: str, kind: str, reason: str, *, join: bool) -> None:
@@ -102,10 +90,14 @@ class _Edits:
         current text). Its edits, one a character, or a run of adjacent ones when `join`, are
         found when the changes are composed."""
         if text != self.text:
-            self.passes.append(_Substitution(text, kind, reason, join))
-            self.results.append(text)
-            self.text = text
-            self.__dict__.pop("lines", None)
+            self._record(_Substitution(text, kind, reason, join), text)
+
+    def _record(self, edits: list[_EditTuple] | _Substitution | _Deletion, result: str) -> None:
+        """A pass made `result` from the text by `edits`."""
+        self.passes.append(edits)
+        self.results.append(result)
+        self.text = result
+        self.__dict__.pop("lines", None)  # split again when next asked
 
     def changes(self) -> tuple[Change, ...]:
         """The passes' edits as changes of the source."""
@@ -344,6 +336,14 @@ def _line_spans(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
         start = end + 1
     yield start, len(text)
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text without its `spans` (start, end; sorted and apart), cut all at once."""
+    if not spans:
+        return text
+    starts, ends = zip(*spans, strict=True)
+    return "".join(map(text.__getitem__, map(slice, (0, *ends), (*starts, len(text)))))
 
 
 def _line_end(text: str, start: int) -> int:

@@ -170,7 +170,6 @@ def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pa
 
 
 _BRACKET = re.compile(r"[()]")
-_PAIR = re.compile(r"\([^()]*\)")
 _FULL = "，；：？！（）"
 _PUNCT_REASON = "half-width punctuation in Chinese text"
 
@@ -228,16 +227,9 @@ _LONE_OPEN_REVERSED = re.compile(r"\)(?![^()\n]*\()")  # a lone ) in the text re
 
 
 def _chinese_brackets(line: str) -> Iterator[int]:
+    """The brackets of a line that are in Chinese context, paired as a stack pairs them (the
+    lines whose brackets all stand in simple pairs are read by `_punct_text`'s pattern)."""
     chinese_pattern = _chinese()[0]
-    simple = [m.span() for m in _PAIR.finditer(line)]
-    if 2 * len(simple) == line.count("(") + line.count(")"):  # only pairs, none nested
-        for o, end in simple:
-            c = end - 1
-            around = line[o - 1 : o] + line[c + 1 : c + 2]
-            if chinese_pattern.search(around) or chinese_pattern.search(line, o + 1, c):
-                yield o
-                yield c
-        return
     opens: list[int] = []
     pairs: dict[int, int] = {}  # each bracket of a pair → the other
     for m in _BRACKET.finditer(line):
@@ -262,5 +254,6 @@ def _chinese_brackets(line: str) -> Iterator[int]:
 
 def _uses_half_width(text: str) -> bool:
     """True when the document writes its Chinese punctuation half-width, as mirrors do."""
-    full = sum(map(text.count, _FULL))  # counted up to where the count tells
-    return sum(1 for _ in islice(_chinese()[2].finditer(text), full + 1)) > full
+    full = sum(map(text.count, _FULL))
+    half = islice(_chinese()[2].finditer(text), full + 1)  # counted up to where it tells
+    return sum(1 for _ in half) > full

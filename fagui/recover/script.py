@@ -17,9 +17,6 @@ from fagui.recover.chars import (
     _NOT_NUL,
     _char_class,
     _difference_flags,
-    _differences,
-    _text,
-    _utf32,
 )
 from fagui.recover.edits import _EditTuple, _line_spans, _runs
 
@@ -104,31 +101,17 @@ def _script_edits_to_simplified(text: str) -> tuple[str | list[_EditTuple], bool
         return text, False, False
     if (
         len(converted) == len(text)
-        and not _OUTSIDE_BMP.search(converted)
         and list(map(len, text.split("\n"))) == list(map(len, converted.split("\n")))
+        and all(text[m.start()] == m.group() for m in _OUTSIDE_BMP.finditer(converted))
     ):
-        # The common case: every difference is within a line and into the BMP (found from the
-        # line ends, at the same places), and the document is traditional. Then all of them
-        # are converted, 於 into 于 only where the text has it (see below).
+        # The common case: every difference is within a line (the line ends stand at the same
+        # places) and into the BMP, and the document is traditional. Then all of them are
+        # converted, 於 into 于 only where the text has it (see below).
         enough = max(_TRAD_MIN, math.ceil(_TRAD_SHARE * len(text))) + 2
         if _is_traditional_document(_count_converted(text, converted, enough), text):
             yu = [m.start() for m in re.finditer("於", converted)]
             if all(text[i] == "於" for i in yu):
                 return converted.replace("於", "于") if yu else converted, True, True
-    elif len(converted) == len(text):
-        # The same, found from the differences of the whole text at once.
-        a, b, n = _utf32(text), _utf32(converted), len(text)
-        flags = _differences(a, b, n)
-        mask = (flags << 32) - flags  # all 32 bits of each differing character
-        changed, into = _text(a & mask, n), _text(b & mask, n)  # NUL where they agree
-        if "\n" not in changed and not _OUTSIDE_BMP.search(into):
-            # Counted up to where the count no longer changes the verdict.
-            enough = max(_TRAD_MIN, math.ceil(_TRAD_SHARE * n)) + 2
-            if _is_traditional_document(_count_traditional(changed, enough), text):
-                if "於" not in converted:
-                    return converted, True, True
-                if "於" not in into:  # 於 only where the text has it
-                    return converted.replace("於", "于"), True, True
     positions, is_traditional = _traditional_positions(text, converted)
     reason = "traditional character"
     if is_traditional:  # OpenCC keeps 於 where it may be a surname; in these texts it is 于

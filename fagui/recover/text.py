@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import islice, pairwise
+from itertools import islice
 
 import regex
 
 from fagui.recover.chars import _NUM, _char_class, _characters, _han_class, _matched
-from fagui.recover.edits import _EditTuple
+from fagui.recover.edits import _cut, _EditTuple
 
 # Noise, character by character: a keycap sequence, a character that is noise wherever it
 # stands, or one that is noise where it stands (`_NOISE_IN_CONTEXT`).
@@ -111,8 +111,7 @@ def _without_noise(text: str) -> tuple[str, int]:
     runs = _few_runs(text)
     if runs is not None:
         spans = _noise_among(text, runs)
-        between = pairwise([(0, 0), *spans, (len(text), 0)])
-        return "".join(text[e:s] for (_, e), (s, _) in between), len(spans)
+        return _cut(text, spans), len(spans)
     candidates = _noise_classes()[0]
     pieces: list[str] = []
     count = p = 0
