@@ -479,10 +479,13 @@ def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str)
 def test_punctuation_of_a_whole_text_is_that_of_its_lines(text: str) -> None:
     from fagui.recover.layout import _HALF_TO_FULL, _chinese, _chinese_brackets, _punct_text
 
-    # The pass reads the whole text at once; line by line, as the rules are written, it is:
+    # The pass reads the whole text at once; mark by mark and line by line, as the rules are
+    # written, it is: , ; : ? ! next to a Chinese character, and brackets as a stack pairs them.
+    chinese = _chinese()[0]
     chars = list(text)
-    for m in _chinese()[1].finditer(text):
-        chars[m.start()] = _HALF_TO_FULL[m.group()]
+    for i, c in enumerate(text):
+        if c in ",;:?!" and chinese.search(text[i - 1 : i] + text[i + 1 : i + 2]):
+            chars[i] = _HALF_TO_FULL[c]
     start = 0
     for line in text.split("\n"):
         for i in _chinese_brackets(line):

@@ -151,21 +151,19 @@ _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "("
 def _chinese() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Stdlib patterns for Chinese context, with the Han characters (`regex`'s \\p{Han})
     written out as a class, which the stdlib scans quickly: a Han character or CJK punctuation;
-    , ; : ? ! next to one (so never between two digits: 1,000), captured; half-width
-    punctuation next to a Han character or “”《》 (see `_uses_half_width`); and a pair of
-    brackets, none inside, with a Chinese character before, inside or after it. Each but the
-    first begins with the mark it looks for and looks around it, so the stdlib finds the marks
-    first."""
+    , ; : ? ! next to none (so between two digits: 1,000); half-width punctuation next to a Han
+    character or “”《》 (see `_uses_half_width`); and a pair of brackets, none inside, with no
+    Chinese character before, inside or after it. Each but the first begins with the mark it
+    looks for and looks around it, so the stdlib finds the marks first."""
     han = _han_class()
-    chinese = f"[{han}{re.escape(_CJK_PUNCT)}]"
+    members = f"{han}{re.escape(_CJK_PUNCT)}"
+    chinese = f"[{members}]"
     near = f"[{han}“”《》]"
     return (
         re.compile(chinese),
-        re.compile(f"([,;:?!])(?:(?<={chinese}.)|(?={chinese}))"),
+        re.compile(f"[,;:?!](?<!{chinese}.)(?!{chinese})"),
         re.compile(f"[,;:?!()](?:(?<={near}.)|(?={near}))"),
-        re.compile(
-            rf"\((?:(?<={chinese}\()[^()\n]*\)|[^()\n]*{chinese}[^()\n]*\)|[^()\n]*\)(?={chinese}))"
-        ),
+        re.compile(rf"\((?<!{chinese}\()[^()\n{members}]*\)(?!{chinese})"),
     )
 
 
@@ -177,30 +175,33 @@ _PUNCT_REASON = "half-width punctuation in Chinese text"
 def _punct_text(text: str) -> str:
     """The text with its half-width punctuation in Chinese context made full-width: next to a
     Han character or CJK punctuation, or for a pair of brackets on a line, around or inside
-    them. The marks are found by one pattern over the whole text, as are the brackets of the
-    lines where they stand in pairs, none inside another (the usual case); the brackets of the
-    other lines are paired line by line. The pass changes characters one for one."""
-    marks = _chinese()[1].split(text)  # the text between marks, and the marks
-    marks[1::2] = map(_HALF_TO_FULL.__getitem__, marks[1::2])
-    result = "".join(marks)
-    if "(" not in text and ")" not in text:
+    them. In Chinese texts nearly every mark is in Chinese context, so all are made full-width
+    at once (`str.replace`) and the few that are not are put back: the marks found by one
+    pattern over the whole text, as are the brackets of the lines where they stand in pairs,
+    none inside another (the usual case); the brackets of the other lines are paired line by
+    line. The pass changes characters one for one."""
+    kept = [m.start() for m in _chinese()[1].finditer(text)]  # not in Chinese context
+    if "(" in text or ")" in text:
+        others = _odd_bracket_lines(text)  # (start, end) of the lines paired one by one
+        other_starts = [start for start, _ in others]
+        for m in _chinese()[3].finditer(text):
+            k = bisect.bisect_right(other_starts, m.start()) - 1
+            if k < 0 or m.start() >= others[k][1]:  # not on one of the other lines
+                kept += (m.start(), m.end() - 1)
+        for start, end in others:
+            line = text[start:end]
+            chinese = set(_chinese_brackets(line))
+            kept += (start + m.start() for m in _BRACKET.finditer(line) if m.start() not in chinese)
+        kept.sort()
+    result = text
+    for half, full in _HALF_TO_FULL.items():
+        result = result.replace(half, full)
+    if not kept:
         return result
-    brackets: list[int] = []
-    others = _odd_bracket_lines(text)  # (start, end) of the lines paired one by one
-    other_starts = [start for start, _ in others]
-    for m in _chinese()[3].finditer(text):
-        k = bisect.bisect_right(other_starts, m.start()) - 1
-        if k < 0 or m.start() >= others[k][1]:  # not on one of the other lines
-            brackets += (m.start(), m.end() - 1)
-    for start, end in others:
-        brackets += (start + i for i in _chinese_brackets(text[start:end]))
-    if not brackets:
-        return result
-    brackets.sort()
     pieces: list[str] = []
     p = 0
-    for i in brackets:
-        pieces += (result[p:i], _HALF_TO_FULL[text[i]])
+    for i in kept:
+        pieces += (result[p:i], text[i])
         p = i + 1
     pieces.append(result[p:])
     return "".join(pieces)
