@@ -230,9 +230,17 @@ def _digits() -> str:
 
 
 def _chrome_reason(line: str) -> str | None:
+    """The chrome rule a line matches, if any (`_chrome_rule`), found quicker where the line
+    holds none of the strings the rules need."""
     needles = _chrome_needles()
     if needles is not None and not needles.search(line):
         return None  # no rule can match: quicker to find than that the rules do not
+    return _chrome_rule(line)
+
+
+def _chrome_rule(line: str) -> str | None:
+    """The reason of the first chrome rule the line matches, read without its spaces and the
+    bullets before it; None for a sentence, a long line or a structural one."""
     stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
@@ -330,10 +338,15 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
             view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
     # do not end a sentence, so only such lines are read.
+    needles = _chrome_needles()
+    holds_needle = needles.search if needles is not None else bool
     reasons = {  # the chrome lines, by number
         i: reason
         for i, v in enumerate(view)
-        if 0 < len(v) <= 160 and v[-1] not in "。；;" and (reason := _chrome_reason(v))
+        if 0 < len(v) <= 160
+        and v[-1] not in "。；;"
+        and holds_needle(v)
+        and (reason := _chrome_rule(v))
     }
     if not reasons:
         return

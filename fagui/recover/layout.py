@@ -13,7 +13,7 @@ from itertools import compress, islice, repeat
 import regex
 
 from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
-from fagui.recover.chrome import _chrome_needles, _chrome_reason, _could_be_meta, _is_meta
+from fagui.recover.chrome import _chrome_needles, _chrome_rule, _could_be_meta, _is_meta
 from fagui.recover.edits import _line_end, _lines_holding
 
 _UNIT_START = regex.compile(
@@ -78,10 +78,9 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
         for start in _row_starts(text, _LINE_SPACES):
             kept.update(_around_line(text, start))
     for start in _lines_holding(text, _chrome_needles()):
-        around = _around_line(text, start)
-        chrome = not candidates.isdisjoint(around) and _chrome_reason(text[start : around[1]])
-        if chrome:
-            kept.update(around)
+        end = _line_end(text, start)
+        if (start - 1 in candidates or end in candidates) and _chrome_rule(text[start:end]):
+            kept.update((start - 1, end))
     # A title, then its date line: the line before the break holds no comma, and the next line
     # is a date line. Each is read alone and with the lines that other breaks join to it (a
     # long date line is wrapped too; a wrapped line of a paragraph may look like one: …责令停
