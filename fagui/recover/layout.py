@@ -127,12 +127,13 @@ def _wrap_pattern(width: int) -> re.Pattern[str]:
     before a line that is not blank and does not start a unit (`_UNIT_START`); its group
     matches (empty) when the `width` - 1 characters before hold no comma and the next line
     could be a date line (`_could_be_meta`). It starts with the newline, which the stdlib finds
-    quickly."""
+    quickly; it looks for each comma apart, as the stdlib runs along a line to a given character
+    quicker than to one of a class."""
     unit_start = _UNIT_START.pattern.removeprefix("^\\s*").replace("\\s", _LINE_SPACE)
     return re.compile(
         rf"\n(?<=[^\n]{{{width - 1}}}\n)(?<![{re.escape(_TERMINAL)}]\n)"
         rf"(?=[^\n]*\S)(?!{_LINE_SPACE}*(?:{unit_start}))"
-        rf"(?:(?<=[^\n，,]{{{width - 1}}}\n)(?={_could_be_meta()})()|)"
+        rf"(?:(?<=[^，]{{{width - 1}}}\n)(?<=[^,]{{{width - 1}}}\n)(?={_could_be_meta()})()|)"
     )
 
 
