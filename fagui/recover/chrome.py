@@ -98,7 +98,7 @@ def _chrome_needles() -> re.Pattern[str] | None:
     (`_needles`)."""
     found: set[_Needle] = set()
     for rule, _ in _CHROME_RULES:
-        needs = _needles(_parse(_both_scripts(rule)))
+        needs = _needles(_parse(_both_scripts(rule)), compact=True)
         if needs is None:
             return None
         found |= needs
@@ -166,43 +166,87 @@ def _atom_pattern(atom: str) -> str:
     return re.escape(atom) if len(atom) == 1 else f"[{_char_class(sorted(map(ord, atom)))}]"
 
 
-def _needles(items: list[tuple[Any, Any]] | None) -> set[_Needle] | None:
+def _needles(items: list[tuple[Any, Any]] | None, *, compact: bool = False) -> set[_Needle] | None:
     """Strings of which every match of the parsed pattern holds at least one: a run of
     characters it matches one by one (literals, small classes of them, digits, or the first
-    and last of a repeat of one), or the needles of a group or a repeated part it cannot do
-    without, or of every branch of an alternation; the strongest found (see `_strength`, then
-    the fewest). None when the pattern needs none that this finds."""
+    and last of a repeat of one), carried on through a group that matches one of a few such
+    runs (相关(?:阅读|文章) needs 相关阅读 or 相关文章) and, when the pattern reads text without
+    spaces (`compact`), through \\s*; or the needles of a group or a repeated part it cannot
+    do without, or of every branch of an alternation; the strongest found (see `_strength`,
+    then the fewest). None when the pattern needs none that this finds."""
     if items is None:
         return None
     from re import _constants as c  # type: ignore[attr-defined]
 
     found: list[set[_Needle]] = []
-    run: list[str] = []
+    runs: set[_Needle] = {()}  # the runs that end here, one of which a match holds
     for op, av in [*items, (None, None)]:
         if (atom := _atom(op, av)) is not None:
-            run.append(atom)
+            runs = {(*run, atom) for run in runs}
+            continue
+        if compact and _spaces(op, av):
+            continue
+        choices = _choices([(op, av)], compact) if op in (c.SUBPATTERN, c.BRANCH) else None
+        if choices is not None and len(runs) * len(choices) <= _MAX_CHOICES:
+            runs = {(*run, *choice) for run in runs for choice in choices}
             continue
         repeated = op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1
         if repeated and len(av[2]) == 1 and (atom := _atom(*next(iter(av[2])))) is not None:
-            run.append(atom)  # the first of the repeat follows the run
+            runs = {(*run, atom) for run in runs}  # the first of the repeat follows the run
             if av[1] != 1:  # and what follows the repeat follows its last
-                found.append({tuple(run)})
-                run = [atom]
+                found.append(runs)
+                runs = {(atom,)}
             continue
-        if run:
-            found.append({tuple(run)})
-            run = []
+        if all(runs):
+            found.append(runs)
+        runs = {()}
         if op is c.SUBPATTERN:
-            found.append(_needles(list(av[3])) or set())
+            found.append(_needles(list(av[3]), compact=compact) or set())
         elif op is c.BRANCH:
-            branches = [_needles(list(b)) or set() for b in av[1]]
+            branches = [_needles(list(b), compact=compact) or set() for b in av[1]]
             found.append(set[_Needle]().union(*branches) if all(branches) else set())
         elif repeated:
-            found.append(_needles(list(av[2])) or set())
+            found.append(_needles(list(av[2]), compact=compact) or set())
     found = [needs for needs in found if needs]
     if not found:
         return None
     return max(found, key=lambda needs: (min(map(_strength, needs)), -len(needs)))
+
+
+_MAX_CHOICES = 64  # runs a needle may be carried on into
+
+
+def _choices(items: list[tuple[Any, Any]], compact: bool) -> set[_Needle] | None:
+    """The runs of characters (as `_needles` reads them) of which the parsed items match
+    one and nothing else: a word, a group of a few (?:阅读|文章); None for anything else."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    runs: set[_Needle] = {()}
+    for op, av in items:
+        if (atom := _atom(op, av)) is not None:
+            runs = {(*run, atom) for run in runs}
+        elif compact and _spaces(op, av):
+            continue
+        elif op in (c.SUBPATTERN, c.BRANCH):
+            ends: set[_Needle] = set()  # what the group's branches match
+            for branch in [list(av[3])] if op is c.SUBPATTERN else [list(b) for b in av[1]]:
+                if (choices := _choices(branch, compact)) is None:
+                    return None
+                ends |= choices
+            runs = {(*run, *end) for run in runs for end in ends}
+        else:
+            return None
+        if len(runs) > _MAX_CHOICES:
+            return None
+    return runs
+
+
+def _spaces(op: Any, av: Any) -> bool:
+    """True for \\s* (which matches nothing in a text without spaces)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    repeat = op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] == 0
+    return repeat and list(av[2]) == [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]
 
 
 def _strength(needle: _Needle) -> int:
