@@ -28,9 +28,10 @@ def _wrap_width(text: str, lines: list[str]) -> int | None:
     common length of lines (16 or more characters) that another line follows directly, neither
     of them a table row, when it is the length of three of them and a fifth at least, and
     fewer are longer."""
-    # The lines another line follows, counted by length; less, in a text with table rows, those
-    # that are rows or stand before one.
-    lengths = Counter(map(len, compress(lines, islice(lines, 1, None))))
+    # The lines another line follows, counted by length (blank ones aside, the quicker as a
+    # polluted copy has many); less, in a text with table rows, those that are rows or stand
+    # before one.
+    lengths = Counter(map(len, filter(None, compress(lines, islice(lines, 1, None)))))
     if "|" in text:
         rows: set[int] = set()  # their numbers
         line = p = 0
@@ -91,12 +92,12 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
             continue
         while start - 1 in candidates:
             start = text.rfind("\n", 0, start - 1) + 1
-        end = _line_end(text, p + 1)
+        end = line_end = _line_end(text, p + 1)
         if not _is_meta(text[p + 1 : end]) or "，" in text[start:p] or "," in text[start:p]:
             continue
         while end in candidates:
             end = _line_end(text, end + 1)
-        if _is_meta(text[p + 1 : end].replace("\n", "")):
+        if end == line_end or _is_meta(text[p + 1 : end].replace("\n", "")):  # read once
             kept.add(p)
     if kept:
         breaks = [p for p in breaks if p not in kept]
