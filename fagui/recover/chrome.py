@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 from typing import Any
 
 import regex
@@ -381,13 +381,14 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
         if len(simplified) == len(text):
             view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
-    # do not end a sentence, so only such lines are read.
+    # do not end a sentence, so only such lines are read (the blank ones, many in a polluted
+    # copy, passed over first).
     needles = _chrome_needles()
     holds_needle = needles.search if needles is not None else bool
     reasons = {  # the chrome lines, by number
         i: reason
-        for i, v in enumerate(view)
-        if 0 < len(v) <= 160
+        for i in compress(range(len(view)), view)
+        if len(v := view[i]) <= 160
         and v[-1] not in "。；;"
         and holds_needle(v)
         and (reason := _chrome_rule(v))
