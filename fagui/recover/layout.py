@@ -133,7 +133,7 @@ def _wrap_pattern(width: int) -> re.Pattern[str]:
     unit_start = _UNIT_START.pattern.removeprefix("^\\s*").replace("\\s", _LINE_SPACE)
     return re.compile(
         rf"\n(?<=[^\n]{{{width - 1}}}\n)(?<![{re.escape(_TERMINAL)}]\n)"
-        rf"(?=[^\n]*\S)(?!{_LINE_SPACE}*(?:{unit_start}))"
+        rf"(?=[^\S\n]*\S)(?!{_LINE_SPACE}*(?:{unit_start}))"
         rf"(?:(?<=[^，]{{{width - 1}}}\n)(?<=[^,]{{{width - 1}}}\n)(?={_could_be_meta()})()|)"
     )
 
