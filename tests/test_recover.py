@@ -323,8 +323,13 @@ def test_needles_are_what_every_match_holds() -> None:
 
     # A needle is its atoms: the characters that may stand in each place.
     assert _needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {("分", "享", "到至")}
-    assert _needles(_parse(r"^(?:上一篇|相关(?:阅读|文章))")) == {tuple("上一篇"), tuple("相关")}
+    # A run goes on through a group of a few runs, and through \s* in a text without spaces.
+    expected = {tuple("上一篇"), tuple("相关阅读"), tuple("相关文章")}
+    assert _needles(_parse(r"^(?:上一篇|相关(?:阅读|文章))")) == expected
     assert _needles(_parse(r"首页\s*[>›»/＞]|[>›»＞]\s*正文")) == {tuple("首页"), tuple("正文")}
+    compact = _needles(_parse(r"首页\s*[>›»/＞]|[>›»＞]\s*正文"), compact=True)
+    assert compact == {("首", "页", "/>»›＞"), (">»›＞", "正", "文")}
+    assert _needles(_parse(r"关注(?:我们|公众号|微.+)")) == {tuple("关注")}  # not a few runs
     assert _needles(_parse(r"(?:a|.+)b?")) is None  # a branch that needs nothing
     # A repeat of one character: its first follows what stands before it, its last precedes
     # what follows; a literal counts for more than a class, so ":" beats "[-/]".

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 from typing import Any
 
 import regex
@@ -98,7 +98,7 @@ def _chrome_needles() -> re.Pattern[str] | None:
     (`_needles`)."""
     found: set[_Needle] = set()
     for rule, _ in _CHROME_RULES:
-        needs = _needles(_parse(_both_scripts(rule)))
+        needs = _needles(_parse(_both_scripts(rule)), compact=True)
         if needs is None:
             return None
         found |= needs
@@ -166,43 +166,87 @@ def _atom_pattern(atom: str) -> str:
     return re.escape(atom) if len(atom) == 1 else f"[{_char_class(sorted(map(ord, atom)))}]"
 
 
-def _needles(items: list[tuple[Any, Any]] | None) -> set[_Needle] | None:
+def _needles(items: list[tuple[Any, Any]] | None, *, compact: bool = False) -> set[_Needle] | None:
     """Strings of which every match of the parsed pattern holds at least one: a run of
     characters it matches one by one (literals, small classes of them, digits, or the first
-    and last of a repeat of one), or the needles of a group or a repeated part it cannot do
-    without, or of every branch of an alternation; the strongest found (see `_strength`, then
-    the fewest). None when the pattern needs none that this finds."""
+    and last of a repeat of one), carried on through a group that matches one of a few such
+    runs (相关(?:阅读|文章) needs 相关阅读 or 相关文章) and, when the pattern reads text without
+    spaces (`compact`), through \\s*; or the needles of a group or a repeated part it cannot
+    do without, or of every branch of an alternation; the strongest found (see `_strength`,
+    then the fewest). None when the pattern needs none that this finds."""
     if items is None:
         return None
     from re import _constants as c  # type: ignore[attr-defined]
 
     found: list[set[_Needle]] = []
-    run: list[str] = []
+    runs: set[_Needle] = {()}  # the runs that end here, one of which a match holds
     for op, av in [*items, (None, None)]:
         if (atom := _atom(op, av)) is not None:
-            run.append(atom)
+            runs = {(*run, atom) for run in runs}
+            continue
+        if compact and _spaces(op, av):
+            continue
+        choices = _choices([(op, av)], compact) if op in (c.SUBPATTERN, c.BRANCH) else None
+        if choices is not None and len(runs) * len(choices) <= _MAX_CHOICES:
+            runs = {(*run, *choice) for run in runs for choice in choices}
             continue
         repeated = op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1
         if repeated and len(av[2]) == 1 and (atom := _atom(*next(iter(av[2])))) is not None:
-            run.append(atom)  # the first of the repeat follows the run
+            runs = {(*run, atom) for run in runs}  # the first of the repeat follows the run
             if av[1] != 1:  # and what follows the repeat follows its last
-                found.append({tuple(run)})
-                run = [atom]
+                found.append(runs)
+                runs = {(atom,)}
             continue
-        if run:
-            found.append({tuple(run)})
-            run = []
+        if all(runs):
+            found.append(runs)
+        runs = {()}
         if op is c.SUBPATTERN:
-            found.append(_needles(list(av[3])) or set())
+            found.append(_needles(list(av[3]), compact=compact) or set())
         elif op is c.BRANCH:
-            branches = [_needles(list(b)) or set() for b in av[1]]
+            branches = [_needles(list(b), compact=compact) or set() for b in av[1]]
             found.append(set[_Needle]().union(*branches) if all(branches) else set())
         elif repeated:
-            found.append(_needles(list(av[2])) or set())
+            found.append(_needles(list(av[2]), compact=compact) or set())
     found = [needs for needs in found if needs]
     if not found:
         return None
     return max(found, key=lambda needs: (min(map(_strength, needs)), -len(needs)))
+
+
+_MAX_CHOICES = 64  # runs a needle may be carried on into
+
+
+def _choices(items: list[tuple[Any, Any]], compact: bool) -> set[_Needle] | None:
+    """The runs of characters (as `_needles` reads them) of which the parsed items match
+    one and nothing else: a word, a group of a few (?:阅读|文章); None for anything else."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    runs: set[_Needle] = {()}
+    for op, av in items:
+        if (atom := _atom(op, av)) is not None:
+            runs = {(*run, atom) for run in runs}
+        elif compact and _spaces(op, av):
+            continue
+        elif op in (c.SUBPATTERN, c.BRANCH):
+            ends: set[_Needle] = set()  # what the group's branches match
+            for branch in [list(av[3])] if op is c.SUBPATTERN else [list(b) for b in av[1]]:
+                if (choices := _choices(branch, compact)) is None:
+                    return None
+                ends |= choices
+            runs = {(*run, *end) for run in runs for end in ends}
+        else:
+            return None
+        if len(runs) > _MAX_CHOICES:
+            return None
+    return runs
+
+
+def _spaces(op: Any, av: Any) -> bool:
+    """True for \\s* (which matches nothing in a text without spaces)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    repeat = op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] == 0
+    return repeat and list(av[2]) == [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]
 
 
 def _strength(needle: _Needle) -> int:
@@ -230,9 +274,17 @@ def _digits() -> str:
 
 
 def _chrome_reason(line: str) -> str | None:
+    """The chrome rule a line matches, if any (`_chrome_rule`), found quicker where the line
+    holds none of the strings the rules need."""
     needles = _chrome_needles()
     if needles is not None and not needles.search(line):
         return None  # no rule can match: quicker to find than that the rules do not
+    return _chrome_rule(line)
+
+
+def _chrome_rule(line: str) -> str | None:
+    """The reason of the first chrome rule the line matches, read without its spaces and the
+    bullets before it; None for a sentence, a long line or a structural one."""
     stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
@@ -276,8 +328,10 @@ def _could_be_meta() -> str:
     """A stdlib pattern that matches at the start of every line `_META` matches, and of few
     others (tests/test_recover.py checks it): a line that starts with a bracket or a digit,
     holds 令 or 号, or ends with the last character of 通过 批准 公布 发布 施行 修正 修订 总则
-    附则 序言 目录 (a bracket after it allowed) or a space."""
-    digits = re.escape(_digits())
+    附则 序言 目录 (a bracket after it allowed) or a space. For a digit it takes any character
+    outside the Basic Multilingual Plane: the stdlib tries the astral ranges of a class one by
+    one for each character it rejects, and one range is quicker than the astral digits' forty."""
+    digits = re.escape("".join(d for d in _digits() if d <= "\uffff")) + "\U00010000-\U0010ffff"
     last = "[过准布行正订则言录]"  # read back from the line end, where [^\n]*+ stops
     return (
         rf"[^\S\n]*[（({digits}]|[^\n令号]*+[令号]"
@@ -327,11 +381,17 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
         if len(simplified) == len(text):
             view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
-    # do not end a sentence, so only such lines are read.
+    # do not end a sentence, so only such lines are read (the blank ones, many in a polluted
+    # copy, passed over first).
+    needles = _chrome_needles()
+    holds_needle = needles.search if needles is not None else bool
     reasons = {  # the chrome lines, by number
         i: reason
-        for i, v in enumerate(view)
-        if 0 < len(v) <= 160 and v[-1] not in "。；;" and (reason := _chrome_reason(v))
+        for i in compress(range(len(view)), view)
+        if len(v := view[i]) <= 160
+        and v[-1] not in "。；;"
+        and holds_needle(v)
+        and (reason := _chrome_rule(v))
     }
     if not reasons:
         return
