@@ -235,30 +235,31 @@ def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Two stdlib patterns made once from the Unicode properties of `_NOISE`: a run of the
     characters where noise can start (candidates), and a run of those that are noise anywhere
     (`_NOISE_ANYWHERE`)."""
-    candidates, anywhere, _ = _noise_members()
+    not_candidates, anywhere, _ = _noise_members()
     # A class that starts a pattern is searched for quickly, one that is repeated is not.
-    return re.compile(f"[{candidates}][{candidates}]*"), re.compile(f"[{anywhere}]+")
+    candidate = f"[^{not_candidates}]"
+    return re.compile(f"{candidate}{candidate}*"), re.compile(f"[{anywhere}]+")
 
 
 @functools.cache
 def _noise_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """Stdlib patterns for one candidate, and for one that is not noise anywhere."""
-    candidates, _, not_anywhere = _noise_members()
-    return re.compile(f"[{candidates}]"), re.compile(f"[^{not_anywhere}]")
+    not_candidates, _, not_anywhere = _noise_members()
+    return re.compile(f"[^{not_candidates}]"), re.compile(f"[^{not_anywhere}]")
 
 
 @functools.cache
 def _noise_members() -> tuple[str, str, str]:
     """The members of stdlib classes made from the Unicode properties of `_NOISE`: the
-    candidates, the characters that are noise anywhere, and the complement of the candidates
-    that are not."""
+    complement of the candidates, the characters that are noise anywhere, and the complement
+    of the candidates that are not."""
     bmp = _characters(0, 0x10000)
     can_start = regex.compile(
         r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}"
         r"\p{Extended_Pictographic}\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]+",
         regex.V1,
     )
-    starts = list(_matched(can_start, bmp))
+    starts = set(_matched(can_start, bmp))
     anywhere = regex.compile(f"(?:{_NOISE_ANYWHERE})+", regex.VERBOSE | regex.V1)
     noise = list(_matched(anywhere, bmp))
     # Outside the BMP, every character is a candidate, and noise anywhere is what is not Han,
@@ -277,12 +278,13 @@ def _noise_members() -> tuple[str, str, str]:
     ]
     beyond.sort(key=lambda r: r[0] - r[1])
     beyond_members = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in beyond)
-    # A character that is not noise anywhere is found as one outside a class: in the BMP, all
-    # but those candidates; beyond it, the noise. Most characters are then found in the
-    # class's bitmap of the BMP, and most beyond it in its first ranges.
-    in_context = set(starts).difference(noise)
+    # Candidates, and those that are not noise anywhere, are found as characters outside a
+    # class: in the BMP, all but them; beyond it, nothing, or the noise. Most characters are
+    # then found in the class's bitmap of the BMP alone (a class of the candidates would try
+    # its range beyond the BMP too), and most beyond it in the first ranges.
+    in_context = starts.difference(noise)
     return (
-        _char_class(starts) + "\\U00010000-\\U0010ffff",
+        _char_class(cp for cp in range(0x10000) if cp not in starts),
         _char_class(noise) + beyond_members,
         _char_class(cp for cp in range(0x10000) if cp not in in_context) + beyond_members,
     )
