@@ -251,6 +251,7 @@ NOISY = [
     *"中文1# \n，©™↔★■※○🙂🏽🇨𠀀𓀀",
     "1\u20e3",
     "#\ufe0f\u20e3",
+    "1\ufe0f",  # a digit shown as emoji, no keycap: the selector alone is noise
     "\ufe0f",
     "\u20e3",
     "\u200d",
@@ -269,6 +270,8 @@ def test_noise_found_by_scanning_is_the_noise_found_run_by_run(text: str) -> Non
     read = [(s, e) for s, e in runs if module._is_read(text, s, e)]
     assert module._read_runs(text) == read
     spans = module._noise_among(text, runs)
+    # What the pattern finds, scanning the text from each place the noise before it left:
+    assert spans == [m.span() for m in module._NOISE_RUN.finditer(text)]
     kept = "".join(
         text[e:s] for (_, e), (s, _) in itertools.pairwise([(0, 0), *spans, (len(text), 0)])
     )

@@ -209,13 +209,13 @@ def _read(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, list[t
         found: list[tuple[int, int]] = []
         pos = max(start, end)
         while pos < stop:  # noise is looked for from each place the noise before left
-            at = pos
+            m = None
             if pos and text[pos - 1] in _KEYCAP_DIGITS and text[pos] in "\ufe0f\u20e3":
-                at -= 1  # from the digit of a keycap the run starts after
-            m = match(text, at)
+                m = match(text, pos - 1)  # from the digit of a keycap the run starts after
+            m = m or match(text, pos)  # (a digit and U+FE0F alone: the mark is noise)
             if m:
                 end = pos = m.end()
-                found.append((at, end))
+                found.append(m.span())
             else:
                 pos += 1
         if found:
