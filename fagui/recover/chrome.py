@@ -273,15 +273,6 @@ def _digits() -> str:
     return "".join(map(chr, _matched(regex.compile(r"\d+"), _characters(0, 0x110000))))
 
 
-def _chrome_reason(line: str) -> str | None:
-    """The chrome rule a line matches, if any (`_chrome_rule`), found quicker where the line
-    holds none of the strings the rules need."""
-    needles = _chrome_needles()
-    if needles is not None and not needles.search(line):
-        return None  # no rule can match: quicker to find than that the rules do not
-    return _chrome_rule(line)
-
-
 def _chrome_rule(line: str) -> str | None:
     """The reason of the first chrome rule the line matches, read without its spaces and the
     bullets before it; None for a sentence, a long line or a structural one."""
