@@ -36,13 +36,14 @@ class _Edits:
 
     Every pass reads `text` and calls `apply` with sorted, non-overlapping edits in `text`'s
     coordinates; `text` becomes the result. The edits are kept as the passes gave them, and
-    `changes` composes them, when asked, into changes of the source (see `_compose`)."""
+    `changes` composes them, when asked, into changes of the source (see `_compose`). The texts
+    between the passes are not kept, as a result whose changes are not yet read holds this
+    object: `changes` makes them again from the source and the passes."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.text = source
         self.passes: list[list[_EditTuple] | _Substitution | _Deletion] = []
-        self.results: list[str] = []  # the text after each pass
 
     @functools.cached_property
     def lines(self) -> list[str]:
@@ -53,14 +54,7 @@ class _Edits:
         """Apply one pass's edits; returns how many there were."""
         edits = list(edits)
         if edits:
-            text = self.text
-            pieces: list[str] = []
-            p = 0
-            for s, e, rep, _, _ in edits:
-                pieces += (text[p:s], rep)
-                p = e
-            pieces.append(text[p:])
-            self._record(edits, "".join(pieces))
+            self._record(edits, _applied(self.text, edits))
         return len(edits)
 
     def delete(self, spans: list[tuple[int, int]], kind: str, reason: _Reason) -> int:
@@ -95,7 +89,6 @@ class _Edits:
     def _record(self, edits: list[_EditTuple] | _Substitution | _Deletion, result: str) -> None:
         """A pass made `result` from the text by `edits`."""
         self.passes.append(edits)
-        self.results.append(result)
         self.text = result
         self.__dict__.pop("lines", None)  # split again when next asked
 
@@ -103,11 +96,10 @@ class _Edits:
         """The passes' edits as changes of the source."""
         segs: list[_Seg] = []
         text = self.source
-        for edits, result in zip(self.passes, self.results, strict=True):
-            if not isinstance(edits, list):
-                edits = edits.edits(text)
+        for made in self.passes:
+            edits = made if isinstance(made, list) else made.edits(text)
             segs = _compose(self.source, segs, text, edits)
-            text = result
+            text = made.text if isinstance(made, _Substitution) else _applied(text, edits)
         source = self.source
         rows = [
             (kind, a, b - a, original, out, reason)
@@ -152,6 +144,17 @@ class _Substitution(NamedTuple):
             (m.start(), m.end(), after[m.start() : m.end()], kind, reason)
             for m in pattern.finditer(_difference_flags(before, after))
         ]
+
+
+def _applied(text: str, edits: list[_EditTuple]) -> str:
+    """The text with its `edits` (sorted, apart) made."""
+    pieces: list[str] = []
+    p = 0
+    for s, e, rep, _, _ in edits:
+        pieces += (text[p:s], rep)
+        p = e
+    pieces.append(text[p:])
+    return "".join(pieces)
 
 
 def _compose(source: str, segs: list[_Seg], text: str, edits: list[_EditTuple]) -> list[_Seg]:
