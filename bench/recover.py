@@ -7,7 +7,9 @@ recover must at least look at every character for traditional script), `fagui.re
 texts, and `fagui.sources.load` + recover from the encoded bytes (end to end). It prints MB/s
 (of UTF-8 input) and the ratio of each to the OpenCC floor. Goal: recover ≤ 3× the floor.
 recover makes its `Change` objects when they are first read; the "with changes" columns time
-recover and reading them, as a caller auditing every change would. `--profile` also prints
+recover and reading them, as a caller auditing every change would. Each is timed five times,
+the four in turn, and the best kept (a shared machine's slow spells then slow all four).
+`--profile` also prints
 where recover's time goes on the polluted copies, by function.
 """
 
@@ -24,7 +26,7 @@ import opencc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench.timing import best_of, corpus_laws, profile  # noqa: E402
+from bench.timing import best_of_each, corpus_laws, profile  # noqa: E402
 from fagui.pollute import pollute  # noqa: E402
 from fagui.recover import recover  # noqa: E402
 from fagui.sources import load  # noqa: E402
@@ -43,7 +45,7 @@ def main() -> None:
     recover("预热")  # import-time work (OpenCC dictionaries) is not part of the measurement
     t2s = opencc.OpenCC("t2s")
 
-    table = Table(title=f"recover over {len(files)} laws (best of 3)")
+    table = Table(title=f"recover over {len(files)} laws (best of 5, run in turn)")
     for column in (
         "texts",
         "MB",
@@ -59,12 +61,14 @@ def main() -> None:
     for label, texts in (("clean", clean), ("polluted", polluted)):
         data = [t.encode("utf-8") for t in texts]
         megabytes = sum(map(len, data)) / 1e6
-        floor = best_of(lambda texts=texts: [t2s.convert(t) for t in texts])
-        ours = best_of(lambda texts=texts: [recover(t) for t in texts])
-        end_to_end = best_of(
-            lambda data=data: [recover(load(d, f"{i}.txt").text) for i, d in enumerate(data)]
+        floor, ours, end_to_end, audited = best_of_each(
+            [
+                lambda texts=texts: [t2s.convert(t) for t in texts],
+                lambda texts=texts: [recover(t) for t in texts],
+                lambda data=data: [recover(load(d, f"{i}.txt").text) for i, d in enumerate(data)],
+                lambda texts=texts: [len(recover(t).changes) for t in texts],
+            ]
         )
-        audited = best_of(lambda texts=texts: [len(recover(t).changes) for t in texts])
         table.add_row(
             label,
             f"{megabytes:.1f}",
