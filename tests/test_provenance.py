@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 
 from hypothesis import example, given, settings
@@ -141,3 +142,4 @@ def test_changes_made_in_bulk_are_those_the_constructor_makes() -> None:
     assert made == [Change(*row) for row in rows]
     assert [hash(c) for c in made] == [hash(Change(*row)) for row in rows]
     assert [Change.from_dict(c.to_dict()) for c in made] == made
+    assert [c.to_dict() for c in made] == [dataclasses.asdict(c) for c in made]
