@@ -28,7 +28,10 @@ from fagui.store import SQLiteStore
 
 _DIR = Path(tempfile.mkdtemp(prefix="fagui-schema-"))
 atexit.register(shutil.rmtree, _DIR, ignore_errors=True)
-APP = create_app(ServeOptions(db=build_store(_DIR / "fagui.db"), allow_ingest=True, token="t"))
+# A token as long as real ones: schemathesis sends made-up tokens to check that they are refused,
+# and a one-letter token is one it can make up.
+TOKEN = "schema-test-token-4d1b9c0e7f2a"
+APP = create_app(ServeOptions(db=build_store(_DIR / "fagui.db"), allow_ingest=True, token=TOKEN))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 _store = SQLiteStore(_DIR / "fagui.db", readonly=True)
