@@ -177,10 +177,10 @@ def _punct_text(text: str) -> str:
     """The text with its half-width punctuation in Chinese context made full-width: next to a
     Han character or CJK punctuation, or for a pair of brackets on a line, around or inside
     them. In Chinese texts nearly every mark is in Chinese context, so all are made full-width
-    at once (`str.replace`) and the few that are not are put back: the marks found by one
-    pattern over the whole text, as are the brackets of the lines where they stand in pairs,
-    none inside another (the usual case); the brackets of the other lines are paired line by
-    line. The pass changes characters one for one."""
+    at once (`str.replace`) and the few that are not are put back. Those marks are found by one
+    pattern over the whole text, as are those brackets on the lines where brackets stand in
+    pairs, none inside another (the usual case); the brackets of the other lines are paired
+    line by line. The pass changes characters one for one."""
     kept = [m.start() for m in _chinese()[1].finditer(text)]  # not in Chinese context
     if "(" in text or ")" in text:
         others = _odd_bracket_lines(text)  # (start, end) of the lines paired one by one
