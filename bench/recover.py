@@ -9,13 +9,11 @@ texts, and `fagui.sources.load` + recover from the encoded bytes (end to end). I
 recover makes its `Change` objects when they are first read; the "with changes" columns time
 recover and reading them, as a caller auditing every change would. Each is timed five times,
 the four in turn, and the best kept (a shared machine's slow spells then slow all four).
-`--profile` also prints
-where recover's time goes on the polluted copies, by function.
+`--profile` also prints where recover's time goes on the polluted copies, by function.
 """
 
 from __future__ import annotations
 
-import random
 import sys
 from pathlib import Path
 
@@ -26,8 +24,7 @@ import opencc  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from bench.timing import best_of_each, corpus_laws, profile  # noqa: E402
-from fagui.pollute import pollute  # noqa: E402
+from bench.timing import best_of_each, corpus_laws, polluted_copies, profile  # noqa: E402
 from fagui.recover import recover  # noqa: E402
 from fagui.sources import load  # noqa: E402
 from tests.corpus import plain_text  # noqa: E402
@@ -36,12 +33,7 @@ from tests.corpus import plain_text  # noqa: E402
 def main() -> None:
     files = corpus_laws("recover.py", __doc__)
     clean = [plain_text(p.read_text(encoding="utf-8")) for p in files]
-    polluted = []
-    for n, text in enumerate(clean):
-        rng = random.Random(n)
-        polluted.append(
-            pollute(text, rng, script=("simplified", "traditional")[n % 2], punct="half")
-        )
+    polluted = polluted_copies(clean)
     recover("预热")  # import-time work (OpenCC dictionaries) is not part of the measurement
     t2s = opencc.OpenCC("t2s")
 

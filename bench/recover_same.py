@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import polluted_copies  # noqa: E402
 from fagui.pollute import ALL_KINDS, pollute  # noqa: E402
 from fagui.recover import recover  # noqa: E402
 from tests.corpus import CORPUS, SHARED, corpus_files, plain_text  # noqa: E402
@@ -38,9 +39,7 @@ def cases(limit: int) -> Iterator[tuple[str, str, str]]:
     clean = [plain_text(p.read_text(encoding="utf-8")) for p in corpus_files()[: limit or None]]
     for n, text in enumerate(clean):
         yield f"clean {n}", text, "simplified"
-    for n, text in enumerate(clean):
-        script = ("simplified", "traditional")[n % 2]
-        polluted = pollute(text, random.Random(n), script=script, punct="half")
+    for n, polluted in enumerate(polluted_copies(clean)):
         yield f"bench {n}", polluted, "simplified"
     for n, text in enumerate(clean):
         script = ("traditional", "simplified")[n % 2]

@@ -1,10 +1,12 @@
-"""Shared by the benchmarks: the best of several timed runs, and the corpus laws to time."""
+"""Shared by the benchmarks: the best of several timed runs, the corpus laws to time, and the
+polluted copies of them that recover is timed on."""
 
 from __future__ import annotations
 
 import argparse
 import cProfile
 import pstats
+import random
 import sys
 import time
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from fagui.pollute import pollute
 from tests.corpus import CORPUS, corpus_files
 
 
@@ -72,3 +75,12 @@ def profile(title: str, work: Callable[[], object], top: int = 20) -> None:
     for where, own, total, calls in sorted(rows, key=lambda r: -r[2])[:top]:
         table.add_row(where, f"{own:.3f}", f"{total:.3f}", f"{calls}")
     Console().print(table)
+
+
+def polluted_copies(clean: list[str]) -> list[str]:
+    """A polluted copy of each text, as `bench/recover.py` times them: every kind of pollution,
+    half-width punctuation, every other copy in traditional script, seeded by its number."""
+    return [
+        pollute(text, random.Random(n), script=("simplified", "traditional")[n % 2], punct="half")
+        for n, text in enumerate(clean)
+    ]

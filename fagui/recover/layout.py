@@ -14,7 +14,7 @@ import regex
 
 from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
 from fagui.recover.chrome import _chrome_needles, _chrome_rule, _could_be_meta, _is_meta
-from fagui.recover.edits import _line_end, _lines_holding
+from fagui.recover.edits import _applied, _line_end, _lines_holding
 
 _UNIT_START = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|編|分编|分編|章|节|節|条|條|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
@@ -197,15 +197,7 @@ def _punct_text(text: str) -> str:
     result = text
     for half, full in _HALF_TO_FULL.items():
         result = result.replace(half, full)
-    if not kept:
-        return result
-    pieces: list[str] = []
-    p = 0
-    for i in kept:
-        pieces += (result[p:i], text[i])
-        p = i + 1
-    pieces.append(result[p:])
-    return "".join(pieces)
+    return _applied(result, [(i, i + 1, text[i], "", "") for i in kept])
 
 
 def _odd_bracket_lines(text: str) -> list[tuple[int, int]]:
