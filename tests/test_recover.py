@@ -220,30 +220,29 @@ def test_traditional_table_is_what_opencc_converts_on_its_own() -> None:
 def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
     import regex
 
-    from fagui.recover.text import _NOISE_ANYWHERE, _noise_classes
+    from fagui.recover import text as module
+    from fagui.recover.chars import _std_class
 
-    candidates, anywhere = _noise_classes()
-    noise = regex.compile(_NOISE_ANYWHERE, regex.VERBOSE | regex.V1)
-    assert "".join(regex.findall(noise, EVERY_CHARACTER)) == "".join(
-        m.group() for m in anywhere.finditer(EVERY_CHARACTER)
+    def members(pattern: str) -> list[str]:
+        return regex.findall(f"(?:{pattern}\n)", EVERY_CHARACTER, regex.VERBOSE | regex.V1)
+
+    names = ("_NOISE_ANYWHERE", "_PICTOGRAPH", "_SYMBOL", "_SHOWN_AS_EMOJI")
+    names += ("_IN_WORD_BEFORE", "_IN_WORD_AFTER", "_NOT_SPACE")
+    for name in names:
+        pattern = getattr(module, name)
+        assert re.findall(_std_class(pattern), EVERY_CHARACTER) == members(pattern), name
+    # The first character of noise: every one that noise can start with, and, beyond the BMP,
+    # every character.
+    first = re.findall(
+        _std_class(
+            "[0-9#*]", module._NOISE_ANYWHERE, module._PICTOGRAPH, module._SYMBOL, astral=True
+        ),
+        EVERY_CHARACTER,
     )
-    # Every character noise can start with is a candidate.
-    in_context = r"\p{Extended_Pictographic}|[\p{So}\u203B]"
-    can_start = regex.compile(f"{_NOISE_ANYWHERE}|{in_context}", regex.VERBOSE | regex.V1)
-    starts = {m.group() for m in can_start.finditer(EVERY_CHARACTER)}
-    runs = "".join(candidates.findall(EVERY_CHARACTER))
-    assert not starts - set(runs)
-
-
-def test_noise_characters_are_the_classes_they_come_from() -> None:
-    from fagui.recover.text import _noise_chars, _noise_classes
-
-    candidates, anywhere = _noise_classes()
-    candidate, not_anywhere = _noise_chars()
-    runs = "".join(candidates.findall(EVERY_CHARACTER))
-    assert "".join(candidate.findall(EVERY_CHARACTER)) == runs
-    noise = set("".join(anywhere.findall(EVERY_CHARACTER)))
-    assert not_anywhere.findall(EVERY_CHARACTER) == [c for c in runs if c not in noise]
+    starts = members(
+        rf"[0-9\#*] | {module._NOISE_ANYWHERE} | {module._PICTOGRAPH} | {module._SYMBOL}"
+    )
+    assert first == sorted(set(starts) | {c for c in EVERY_CHARACTER if c > "\uffff"})
 
 
 # Pieces of text where noise and law meet: keycaps, ZWJ sequences, symbols in and out of words.
@@ -262,24 +261,17 @@ NOISY = [
 
 @given(st.lists(st.sampled_from(NOISY), max_size=30).map("".join))
 @settings(max_examples=1000, deadline=None)
-def test_noise_found_by_scanning_is_the_noise_found_run_by_run(text: str) -> None:
+def test_noise_found_by_the_stdlib_is_the_noise_the_definition_finds(text: str) -> None:
     from fagui.recover import text as module
 
-    candidates = module._noise_classes()[0]
-    runs = [m.span() for m in candidates.finditer(text)]
-    read = [(s, e) for s, e in runs if module._is_read(text, s, e)]
-    assert module._read_runs(text) == read
-    spans = module._noise_among(text, runs)
-    # What the pattern finds, scanning the text from each place the noise before it left:
-    assert spans == [m.span() for m in module._NOISE_RUN.finditer(text)]
+    # What the definition (in `regex`'s syntax) finds, scanning the text from each place the
+    # noise before it left:
+    spans = [m.span() for m in module._NOISE_RUN.finditer(text)]
+    assert module._noise_spans(text) == spans
     kept = "".join(
         text[e:s] for (_, e), (s, _) in itertools.pairwise([(0, 0), *spans, (len(text), 0)])
     )
-    with pytest.MonkeyPatch.context() as patch:
-        for few in (0, 10**9):  # runs always scanned for, or always looked at one by one
-            patch.setattr(module, "_FEW", few)
-            assert module._noise_spans(text) == spans
-            assert module._without_noise(text) == (kept, len(spans))
+    assert module._without_noise(text) == (kept, len(spans))
 
 
 def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -> None:

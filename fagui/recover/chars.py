@@ -68,6 +68,59 @@ def _han_class() -> str:
     return _char_class(_matched(regex.compile(r"\p{Han}+"), _characters(0, 0x110000)))
 
 
+@functools.cache
+def _every_character() -> str:
+    return _characters(0, 0x110000)
+
+
 def _characters(start: int, end: int) -> str:
     """Every code point from `start` to `end` (not included), as one string."""
     return array("I", range(start, end)).tobytes().decode("utf-32-le", "surrogatepass")
+
+
+@functools.cache
+def _std_class(*patterns: str, astral: bool = False) -> str:
+    """A stdlib class of the characters that any of `patterns` (each a character, in `regex`'s
+    verbose V1 syntax, with its Unicode properties) matches; with `astral`, of those and every
+    character beyond the BMP.
+
+    The stdlib looks a character up in a table of the BMP, then tries the class's ranges
+    beyond it one after the other, also for a character of the BMP that is not in the table.
+    So the class is written with the fewer of those ranges, widest first: as its characters,
+    or as all but the others ([^…]); with `astral`, as all but some of the BMP, which rejects
+    a character of the BMP at once."""
+    spans = sorted(span for pattern in patterns for span in _spans(pattern))
+    joined: list[tuple[int, int]] = []
+    for a, b in spans:
+        if joined and a <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(b, joined[-1][1]))
+        else:
+            joined.append((a, b))
+    ends = [0, *(b for _, b in joined)]
+    starts = [a for a, _ in joined] + [0x110000]
+    gaps = [(a, b) for a, b in zip(ends, starts, strict=True) if b > a]
+    if astral:
+        return f"[^{_ranges_class(gaps, bmp_only=True)}]"
+    if _astral_count(joined) <= _astral_count(gaps):
+        return f"[{_ranges_class(joined)}]"
+    return f"[^{_ranges_class(gaps)}]"
+
+
+@functools.cache
+def _spans(pattern: str) -> list[tuple[int, int]]:
+    """The code points `pattern` (as in `_std_class`) matches, as spans [a, b) in order."""
+    flags = regex.VERBOSE | regex.V1
+    return [m.span() for m in regex.finditer(f"(?:{pattern}\n)+", _every_character(), flags)]
+
+
+def _astral_count(spans: list[tuple[int, int]]) -> int:
+    return sum(1 for _, b in spans if b > 0x10000)
+
+
+def _ranges_class(spans: list[tuple[int, int]], *, bmp_only: bool = False) -> str:
+    """The members of a stdlib class of the code points [a, b) of `spans` (in order): those of
+    the BMP in order, those beyond it widest first (or none, with `bmp_only`)."""
+    bmp = [(a, min(b, 0x10000)) for a, b in spans if a < 0x10000]
+    astral = [] if bmp_only else [(max(a, 0x10000), b) for a, b in spans if b > 0x10000]
+    astral.sort(key=lambda span: span[0] - span[1])
+    return "".join(f"\\U{a:08x}-\\U{b - 1:08x}" for a, b in bmp + astral)

@@ -9,11 +9,13 @@ from itertools import islice
 
 import regex
 
-from fagui.recover.chars import _NUM, _char_class, _characters, _han_class, _matched
-from fagui.recover.edits import _cut, _EditTuple
+from fagui.recover.chars import _NUM, _han_class, _std_class
+from fagui.recover.edits import _EditTuple
 
 # Noise, character by character: a keycap sequence, a character that is noise wherever it
-# stands, or one that is noise where it stands (`_NOISE_IN_CONTEXT`).
+# stands, or one that is noise where it stands (`_NOISE_IN_CONTEXT`). `_NOISE_RUN` is the
+# definition, in `regex`'s syntax; the passes scan with `_noise_pattern`, the same written for
+# the stdlib.
 _KEYCAP = r"[0-9#*]\uFE0F?\u20E3"
 _NOISE_ANYWHERE = r"""
       [\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\uFE0E\uFE0F\u20E3]
@@ -25,17 +27,44 @@ _NOISE_ANYWHERE = r"""
     | [[\U00010000-\U0010FFFF]--[\p{Han}\p{Mn}\p{Co}\p{Cn}]]  # outside the BMP, not Han
     | [\p{Cn}&&\p{Extended_Pictographic}]                   # emoji newer than our tables
 """
-_NOISE_IN_CONTEXT = r"""
-      \p{Extended_Pictographic}(?=[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}])  # shown as emoji
-    | (?<=\u200D)\p{Extended_Pictographic}                 # inside a ZWJ sequence
-    | (?<=[\p{Han}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F，。、；：？！,;:?!])
-      \p{Extended_Pictographic}(?=[\p{Han}\p{Extended_Pictographic}])  # ™ ℹ ↔ inside a word
-    | (?<=\S)[[\p{So}\u203B]&&[\p{Block=Geometric_Shapes}\p{Block=Miscellaneous_Symbols}
-                                 \p{Block=Dingbats}\p{Block=General_Punctuation}]--[○◯]]
+_PICTOGRAPH = r"\p{Extended_Pictographic}"
+_SHOWN_AS_EMOJI = r"[\uFE0E\uFE0F\u200D\p{Emoji_Modifier}]"
+_IN_WORD_BEFORE = r"[\p{Han}\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F，。、；：？！,;:?!]"
+_IN_WORD_AFTER = r"[\p{Han}\p{Extended_Pictographic}]"
+_SYMBOL = r"""[[\p{So}\u203B]&&[\p{Block=Geometric_Shapes}\p{Block=Miscellaneous_Symbols}
+                                  \p{Block=Dingbats}\p{Block=General_Punctuation}]--[○◯]]"""
+_NOISE_IN_CONTEXT = rf"""
+      {_PICTOGRAPH}(?={_SHOWN_AS_EMOJI})                             # shown as emoji
+    | (?<=\u200D){_PICTOGRAPH}                                       # inside a ZWJ sequence
+    | (?<={_IN_WORD_BEFORE}){_PICTOGRAPH}(?={_IN_WORD_AFTER})      # ™ ℹ ↔ inside a word
+    | (?<=\S){_SYMBOL}                                               # ★ ■ ※ after a character
 """
-_NOISE = regex.compile(
-    f"{_KEYCAP} | {_NOISE_ANYWHERE} | {_NOISE_IN_CONTEXT}", regex.VERBOSE | regex.V1
+_NOISE_RUN = regex.compile(
+    f"(?:{_KEYCAP} | {_NOISE_ANYWHERE} | {_NOISE_IN_CONTEXT})+", regex.VERBOSE | regex.V1
 )
+
+
+@functools.cache
+def _noise_pattern() -> re.Pattern[str]:
+    """`_NOISE_RUN` for the stdlib, which scans a text several times quicker than `regex`: its
+    classes written out from the Unicode properties `regex` knows (`_std_class`). Each unit of
+    noise starts with a character of one class, which the stdlib searches for quickly (every
+    character beyond the BMP is in it, as a class of the BMP alone is the quickest); lookbehinds
+    on that character then try `_NOISE_RUN`'s alternatives in their order: a keycap's digit,
+    noise anywhere, a pictograph in one of its contexts, a symbol after a character. A digit
+    tries the keycap alone, as the classes of the others are slow to reject it."""
+    first = _std_class("[0-9#*]", _NOISE_ANYWHERE, _PICTOGRAPH, _SYMBOL, astral=True)
+    anywhere, pictograph, symbol = map(_std_class, (_NOISE_ANYWHERE, _PICTOGRAPH, _SYMBOL))
+    shown, before, after = map(_std_class, (_SHOWN_AS_EMOJI, _IN_WORD_BEFORE, _IN_WORD_AFTER))
+    unit = (
+        rf"{first}(?:(?<=[0-9#*])\uFE0F?\u20E3|(?<=[^0-9#*])(?:(?<={anywhere})"
+        rf"|(?<={pictograph})(?:(?={shown})|(?<=\u200D.)|(?<={before}.)(?={after}))"
+        rf"|(?<={symbol})(?<={_std_class(_NOT_SPACE)}.)))"
+    )
+    return re.compile(f"{unit}(?:{unit})*", re.DOTALL)
+
+
+_NOT_SPACE = r"\S"
 
 _NOISE_REASONS = (
     (regex.compile(r"[\p{Cf}]", regex.V1), "zero-width or format character"),
@@ -87,207 +116,12 @@ _SPACED_LINE_END = re.compile(f"\n(?<=[{_WHITE}]\n)")
 
 def _noise_spans(text: str) -> list[tuple[int, int]]:
     """Where the noise is: runs of noise characters, (start, end) in the text."""
-    # Noise is never ASCII, a common Han character or CJK punctuation: it is found in runs of
-    # the characters where it can start (candidates). A run of characters that are noise
-    # anywhere is a run of noise; the others (`_is_read`) are read by the pattern.
-    runs = _few_runs(text)
-    if runs is not None:
-        return _noise_among(text, runs)
-    candidates = _noise_classes()[0]
-    spans: list[tuple[int, int]] = []
-    p = 0
-    for start, end, found in _read(text, _read_runs(text)):
-        spans += [m.span() for m in candidates.finditer(text, p, start)]
-        spans += found
-        p = end
-    spans += [m.span() for m in candidates.finditer(text, p)]
-    return spans
+    return [m.span() for m in _noise_pattern().finditer(text)]
 
 
 def _without_noise(text: str) -> tuple[str, int]:
-    """The text without the noise `_noise_spans` finds, and how many spans of it there were,
-    made without the spans where there are many: the stdlib deletes the runs of candidates
-    that are not read, between those that are."""
-    runs = _few_runs(text)
-    if runs is not None:
-        spans = _noise_among(text, runs)
-        return _cut(text, spans), len(spans)
-    candidates = _noise_classes()[0]
-    pieces: list[str] = []
-    count = p = 0
-    for start, end, found in _read(text, _read_runs(text)):
-        if found == [(start, end)] and candidates.fullmatch(text, start, end):
-            continue  # a run all noise, as the stdlib deletes it
-        kept, n = candidates.subn("", text[p:start])
-        pieces.append(kept)
-        count += n + len(found)
-        for s, e in found:
-            pieces.append(text[start:s])
-            start = e
-        pieces.append(text[start:end])
-        p = end
-    kept, n = candidates.subn("", text[p:])
-    pieces.append(kept)
-    return "".join(pieces), count + n
-
-
-_FEW = 16
-
-
-def _few_runs(text: str) -> list[tuple[int, int]] | None:
-    """The runs of candidates, (start, end), when there are fewer than `_FEW` (in a clean
-    text, or in one whose noise is out): they are then looked at one by one, in one scan of
-    the text. With more, None: the runs the pattern reads are then found by scanning for
-    what makes them read (`_read_runs`)."""
-    found = islice(_noise_classes()[0].finditer(text), _FEW)
-    runs = [m.span() for m in found]
-    return runs if len(runs) < _FEW else None
-
-
-def _noise_among(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The noise in a text whose runs of candidates are `runs`."""
-    read = [(s, e) for s, e in runs if _is_read(text, s, e)]
-    if not read:
-        return runs
-    spans = [span for found in _read(text, read) for span in found[2]]
-    return sorted(spans + list(set(runs).difference(read)))
-
-
-def _is_read(text: str, start: int, end: int) -> bool:
-    """Whether the pattern reads the run of candidates text[start:end]: it holds a character
-    that is noise only where it stands (※, ■) or not at all (astral Han), or it stands beside
-    the digit of a keycap sequence (1️⃣), which joins it to the digit and to the run on the
-    digit's other side."""
-    digit, marks = _KEYCAP_DIGITS, "\ufe0f\u20e3"
-    return (
-        _noise_chars()[1].search(text, start, end) is not None
-        or (start > 0 and text[start - 1] in digit and text[start] in marks)
-        or (end + 1 < len(text) and text[end] in digit and text[end + 1] in marks)
-    )
-
-
-def _read_runs(text: str) -> list[tuple[int, int]]:
-    """The runs of candidates that `_is_read` accepts, in order, found by scanning the text
-    for the characters and the keycap digits that make them read."""
-    candidates, _ = _noise_classes()
-    candidate, not_anywhere = _noise_chars()
-    runs: set[tuple[int, int]] = set()
-    end = 0
-    for m in not_anywhere.finditer(text):
-        if m.start() >= end:  # in a run not seen yet
-            end = candidates.match(text, m.start()).end()  # type: ignore[union-attr]
-            runs.add((_run_start(text, m.start(), candidate), end))
-    for keycap in _KEYCAP_MARKS:
-        for m in keycap.finditer(text):  # the run after the digit, and one before it
-            digit = m.start() - 1
-            runs.add((digit + 1, candidates.match(text, digit + 1).end()))  # type: ignore[union-attr]
-            if digit and candidate.match(text, digit - 1):
-                runs.add((_run_start(text, digit - 1, candidate), digit))
-    return sorted(runs)
-
-
-def _run_start(text: str, pos: int, candidate: re.Pattern[str]) -> int:
-    """Where the run of candidates that holds `pos` starts."""
-    while pos and candidate.match(text, pos - 1):
-        pos -= 1
-    return pos
-
-
-_KEYCAP_DIGITS = "0123456789#*"
-# The marks of a keycap sequence after its digit (the stdlib finds a literal quickly).
-_KEYCAP_MARKS = (re.compile("\ufe0f(?<=[0-9#*]\ufe0f)"), re.compile("\u20e3(?<=[0-9#*]\u20e3)"))
-
-
-def _read(text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int, list[tuple[int, int]]]]:
-    """The runs of candidates `runs` (sorted) read by the pattern: stretches of the text,
-    (start, end, the noise found in it). A stretch is a run, with the keycap digit and the
-    runs that the noise found in it takes in."""
-    stretches: list[tuple[int, int, list[tuple[int, int]]]] = []
-    match = _NOISE_RUN.match
-    end = 0  # where the last noise found ends
-    for start, stop in runs:
-        found: list[tuple[int, int]] = []
-        pos = max(start, end)
-        while pos < stop:  # noise is looked for from each place the noise before left
-            m = None
-            if pos and text[pos - 1] in _KEYCAP_DIGITS and text[pos] in "\ufe0f\u20e3":
-                m = match(text, pos - 1)  # from the digit of a keycap the run starts after
-            m = m or match(text, pos)  # (a digit and U+FE0F alone: the mark is noise)
-            if m:
-                end = pos = m.end()
-                found.append(m.span())
-            else:
-                pos += 1
-        if found:
-            start, stop = min(start, found[0][0]), max(stop, end)
-        if stretches and start < stretches[-1][1]:  # the noise before took this run in
-            start, last, before = stretches.pop()
-            stop, found = max(stop, last), before + found
-        stretches.append((start, stop, found))
-    return stretches
-
-
-_NOISE_RUN = regex.compile(f"(?:{_NOISE.pattern})+", regex.VERBOSE | regex.V1)
-
-
-@functools.cache
-def _noise_classes() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Two stdlib patterns made once from the Unicode properties of `_NOISE`: a run of the
-    characters where noise can start (candidates), and a run of those that are noise anywhere
-    (`_NOISE_ANYWHERE`)."""
-    not_candidates, anywhere, _ = _noise_members()
-    # A class that starts a pattern is searched for quickly, one that is repeated is not.
-    candidate = f"[^{not_candidates}]"
-    return re.compile(f"{candidate}{candidate}*"), re.compile(f"[{anywhere}]+")
-
-
-@functools.cache
-def _noise_chars() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Stdlib patterns for one candidate, and for one that is not noise anywhere."""
-    not_candidates, _, not_anywhere = _noise_members()
-    return re.compile(f"[^{not_candidates}]"), re.compile(f"[^{not_anywhere}]")
-
-
-@functools.cache
-def _noise_members() -> tuple[str, str, str]:
-    """The members of stdlib classes made from the Unicode properties of `_NOISE`: the
-    complement of the candidates, the characters that are noise anywhere, and the complement
-    of the candidates that are not."""
-    bmp = _characters(0, 0x10000)
-    can_start = regex.compile(
-        r"[\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}"
-        r"\p{Extended_Pictographic}\p{Cf}\p{So}\uFE0E\uFE0F\u20E3\u203B]+",
-        regex.V1,
-    )
-    starts = set(_matched(can_start, bmp))
-    anywhere = regex.compile(f"(?:{_NOISE_ANYWHERE})+", regex.VERBOSE | regex.V1)
-    noise = list(_matched(anywhere, bmp))
-    # Outside the BMP, every character is a candidate, and noise anywhere is what is not Han,
-    # Mn, Co or Cn, or is pictographic (tests/test_recover.py checks this against the
-    # pattern). The widest ranges go first, as the stdlib tries the ranges of a class beyond
-    # the BMP one after the other.
-    astral = _characters(0x10000, 0x110000)
-    other = regex.compile(r"[[\p{Han}\p{Mn}\p{Co}\p{Cn}]--\p{Extended_Pictographic}]+", regex.V1)
-    gaps = [m.span() for m in other.finditer(astral)]
-    beyond = [
-        (0x10000 + a, 0x10000 + b - 1)
-        for a, b in zip(
-            [0] + [e for _, e in gaps], [s for s, _ in gaps] + [len(astral)], strict=True
-        )
-        if b > a
-    ]
-    beyond.sort(key=lambda r: r[0] - r[1])
-    beyond_members = "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in beyond)
-    # Candidates, and those that are not noise anywhere, are found as characters outside a
-    # class: in the BMP, all but them; beyond it, nothing, or the noise. Most characters are
-    # then found in the class's bitmap of the BMP alone (a class of the candidates would try
-    # its range beyond the BMP too), and most beyond it in the first ranges.
-    in_context = starts.difference(noise)
-    return (
-        _char_class(cp for cp in range(0x10000) if cp not in starts),
-        _char_class(noise) + beyond_members,
-        _char_class(cp for cp in range(0x10000) if cp not in in_context) + beyond_members,
-    )
+    """The text without the noise `_noise_spans` finds, and how many spans of it there were."""
+    return _noise_pattern().subn("", text)
 
 
 # A gloss: letters in brackets after a Han character. The stdlib finds them quickest by one
