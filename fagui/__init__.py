@@ -12,7 +12,7 @@ from fagui.errors import FaguiError, SourceError
 from fagui.model import Change, Document, Node, Recovered
 from fagui.norms import extract_norms
 from fagui.parse import parse
-from fagui.recover import RecoverOptions, recover
+from fagui.recover import RecoverOptions, recover, recover_many
 from fagui.sources import SourceText, read_source
 from fagui.store import open_store
 
@@ -30,5 +30,6 @@ __all__ = [
     "parse",
     "read_source",
     "recover",
+    "recover_many",
 ]
 __version__ = "0.1.0"

@@ -18,8 +18,7 @@ import typer
 from rich.console import Console
 
 from fagui.errors import FaguiError, OptionsError
-from fagui.model import Recovered
-from fagui.recover import RecoverOptions, recover
+from fagui.recover import RecoverOptions, recover_many
 from fagui.sources import SourceText, read_source
 
 app = typer.Typer(
@@ -113,11 +112,9 @@ def recover_command(
     except OptionsError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
-    def work(src: SourceText) -> Recovered:
-        return recover(src.text, source=src.name, encoding=src.encoding, options=options)
-
     as_json = report or output_format is TextFormat.json
-    results, failed = _each_source(sources, work)
+    copies, failed = _each_source(sources, lambda src: src)
+    results = recover_many(copies, options=options)
     for result in results:
         if as_json:
             _print_json(result.to_dict())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from fagui import RecoverOptions, recover
 from fagui.errors import OptionsError
 from fagui.model import CHANGE_KINDS, Recovered, apply_changes
+from fagui.sources import SourceText
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "examples" / "000_668aba0204edbbb9.txt"
@@ -77,6 +79,36 @@ def test_recovery_is_idempotent(recovered: Recovered) -> None:
     again = recover(recovered.text)
     assert again.text == recovered.text
     assert again.changes == ()
+
+
+@pytest.mark.parametrize("script", ["simplified", "traditional", "original"])
+def test_recover_many_gives_what_recover_gives_text_by_text(
+    seed: str, script: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fagui.sources import load
+
+    module = importlib.import_module("fagui.recover")  # fagui.recover is also the function
+    clean = recover(seed).text
+    copies: list[str | SourceText] = [
+        seed,
+        clean,
+        "",
+        seed.replace("\n", "\r\n")[:3000],
+        load(seed.encode("gb18030"), "copy.txt"),
+        clean.replace("，", ","),
+        seed[: len(seed) // 2],
+    ]
+    # Batches of a few texts: the passes go in step within each, and the batches in turn.
+    monkeypatch.setattr(module, "_BATCH", 2 * len(seed))
+    got = list(module.recover_many(copies, script=script))
+    expected = [
+        recover(c, script=script)
+        if isinstance(c, str)
+        else recover(c.text, source=c.name, encoding=c.encoding, script=script)
+        for c in copies
+    ]
+    assert [r.to_dict() for r in got] == [r.to_dict() for r in expected]
+    assert got[4].source == "copy.txt" and got[4].encoding == "gb18030"
 
 
 def test_line_ends_do_not_change_the_text(seed: str, recovered: Recovered) -> None:

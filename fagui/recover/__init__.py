@@ -39,7 +39,9 @@ Modules: `edits` (the edit machinery and the changes), `chars` (shared character
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from fagui.errors import OptionsError
 from fagui.model import SCRIPTS, Changes, Recovered
@@ -62,7 +64,7 @@ from fagui.recover.text import (
     _without_noise,
 )
 
-__all__ = ["RecoverOptions", "converter", "recover"]
+__all__ = ["RecoverOptions", "converter", "recover", "recover_many"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,17 +102,88 @@ def recover(
     - Never raises on any input string.
     """
     opts = options or RecoverOptions(script=script or "simplified")
+    return _in_step([_passes(text, source, encoding, opts)])[0]
+
+
+class _Copy(Protocol):
+    """A decoded copy, as `fagui.sources.SourceText` is one."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def encoding(self) -> str | None: ...
+
+
+def recover_many(
+    copies: Iterable[str | _Copy],
+    *,
+    options: RecoverOptions | None = None,
+    script: str | None = None,
+) -> Iterator[Recovered]:
+    """`recover` each of `copies` (texts, or sources as `fagui.sources.read_source` gives
+    them), in order: the same results, made quicker. The texts are taken in batches of about
+    `_BATCH` characters, and each pass runs over every text of a batch before the next pass
+    starts, so that a pass's patterns and tables (OpenCC's dictionaries above all) stay in the
+    processor's caches: over the corpus, about a tenth quicker than one text after another
+    (bench/recover.py)."""
+    opts = options or RecoverOptions(script=script or "simplified")
+    batch: list[Generator[None, None, Recovered]] = []
+    size = 0
+    for copy in copies:
+        if isinstance(copy, str):
+            text, source, encoding = copy, "-", None
+        else:
+            text, source, encoding = copy.text, copy.name, copy.encoding
+        batch.append(_passes(text, source, encoding, opts))
+        size += len(text)
+        if size >= _BATCH:
+            yield from _in_step(batch)
+            batch, size = [], 0
+    yield from _in_step(batch)
+
+
+_BATCH = 4_000_000  # characters
+
+
+def _in_step(runs: list[Generator[None, None, Recovered]]) -> list[Recovered]:
+    """The results of `_passes` runs, made a pass at a time: each run goes on to its next pass
+    once every run has made the one before."""
+    results: list[Recovered | None] = [None] * len(runs)
+    going = list(enumerate(runs))
+    while going:
+        still: list[tuple[int, Generator[None, None, Recovered]]] = []
+        for i, run in going:
+            try:
+                next(run)
+            except StopIteration as done:
+                results[i] = done.value
+            else:
+                still.append((i, run))
+        going = still
+    return cast(list[Recovered], results)
+
+
+def _passes(
+    text: str, source: str, encoding: str | None, opts: RecoverOptions
+) -> Generator[None, None, Recovered]:
+    """The passes of `recover` over one text, pausing (yield) after each; returns the result.
+    Every run pauses as often, whatever it finds, so that runs in step make the same pass."""
     edits = _Edits(text)
     edits.apply(_carriage_return_edits(edits.text))
     result, count = _without_noise(edits.text)
     noise = edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
+    yield
     pinyin = edits.apply(_pinyin_edits(edits.text))
+    yield
     simplified, converted, traditional = _script_edits_to_simplified(edits.text)
     if opts.script != "original":
         if isinstance(simplified, str):
             edits.substitute(simplified, "script", "traditional character", join=True)
         else:
             edits.apply(simplified)
+    yield
     # Passes that could alter a clean text run only on a document that shows pollution.
     evidence = noise + pinyin + converted
     if evidence:
@@ -121,21 +194,26 @@ def recover(
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
+    yield
     wraps = edits.delete(
         _wrap_spans(edits.text, edits.lines), "wrap", "hard line break inside a paragraph"
     )
+    yield
     # A symbol that stood at the start of a wrapped line, or beside noise, now stands inside a
     # word: read the noise again.
     if wraps or noise:
         result, count = _without_noise(edits.text)
         edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
     evidence += wraps
+    yield
     still_traditional = traditional and opts.script == "original"
     evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))
+    yield
     # Chrome or wraps are pollution too; and a space kept as layout at the start or end of a
     # line (a heading's) may now stand inside a line the wraps joined.
     if evidence and (not spaces_done or wraps):
         edits.apply(_inner_space_edits(edits.text))
+    yield
     if evidence and _uses_half_width(edits.text):
         punctuated = _punct_text(edits.text)
         edits.substitute(punctuated, "punctuation", _PUNCT_REASON, join=False)
