@@ -63,6 +63,8 @@ def _count_traditional(text: str, up_to: int) -> int:
 def _count_converted(text: str, converted: str, up_to: int) -> int:
     """`_count_traditional` of the characters of `text` that its conversion (as long as it)
     changed."""
+    if _converted_at_least(text, converted, up_to):
+        return up_to
     table, pattern = _traditional()
     count = 0
     for m in pattern.finditer(text):
@@ -72,6 +74,30 @@ def _count_converted(text: str, converted: str, up_to: int) -> int:
             if count >= up_to:
                 break
     return count
+
+
+def _converted_at_least(text: str, converted: str, count: int) -> bool:
+    """Whether `_count_converted` finds at least `count` characters, as a quick count shows
+    (when it does not, they may still be there).
+
+    In any stretch, the characters of `_traditional` that the text holds, less those its
+    conversion holds, are at most the ones converted: a place that holds one in both kept
+    it, and one in the conversion alone had one converted into it. The stdlib counts them
+    (`findall`, in C) a stretch at a time from the start, in place of a Python loop over
+    every match: ~1.7× quicker. A stretch is 3 times the characters still wanted, enough when
+    a third of the text's characters are traditional (in the polluted copies, a median of
+    29%). The pattern also matches every character outside the BMP, traditional or not: a
+    stretch with one is left to the loop."""
+    pattern = _traditional()[1]
+    found = start = 0
+    while found < count and start < len(text):
+        end = start + 3 * (count - found)
+        held = pattern.findall(text, start, end)
+        if held and max(held) > "\uffff":
+            return False
+        found += len(held) - len(pattern.findall(converted, start, end))
+        start = end
+    return found >= count
 
 
 def _han_count(text: str) -> int:
