@@ -8,7 +8,7 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import compress, islice, repeat
+from itertools import accumulate, compress, islice, repeat
 
 import regex
 
@@ -57,8 +57,9 @@ def _wrap_width(text: str, lines: list[str]) -> int | None:
 _WIDTH_SHARE = 0.2
 
 
-def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
-    """The newlines of a hard-wrapped document that break a paragraph, as (start, end).
+def _unwrapped(text: str, lines: list[str]) -> tuple[str, list[int]]:
+    """The text with the newlines that break a paragraph of a hard-wrapped document deleted,
+    and where they were in it (ascending).
 
     A full line that does not end a clause, followed by one that does not start a unit
     (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full width
@@ -68,11 +69,19 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
     (rows, chrome, date lines) are found apart, each from the strings it must hold."""
     width = _wrap_width(text, lines)
     if width is None:
-        return []
-    found = list(_wrap_pattern(width).finditer(text))
-    breaks = [m.start() for m in found]
-    if not breaks:
-        return []
+        return text, []
+    # The text split at the newlines the pattern finds, with its group between the pieces (''
+    # where the next line may be a date line, None elsewhere): where the newlines are, those
+    # that may go before a date line, and the text without them all come from the pieces, and
+    # no match object is made for each of the many newlines (finditer's cost more than the
+    # pieces do, and the text was cut again from their spans).
+    pieces = _wrap_pattern(width).split(text)
+    between = pieces[::2]  # the text between the newlines
+    found = len(between) - 1
+    if not found:
+        return text, []
+    # The k-th newline (from 0) follows the k + 1 pieces before it and the k newlines between.
+    breaks = list(map(operator.add, accumulate(map(len, islice(between, found))), range(found)))
     candidates = set(breaks)
     kept: set[int] = set()  # newlines next to a line that rules out a join
     if "|" in text:
@@ -86,7 +95,8 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
     # is a date line. Each is read alone and with the lines that other breaks join to it (a
     # long date line is wrapped too; a wrapped line of a paragraph may look like one: …责令停
     # 止使用，限期), so that a text reads the same once its breaks are gone.
-    for p in [m.start() for m in found if m.lastindex]:
+    dated = compress(breaks, map(operator.is_not, islice(pieces, 1, None, 2), repeat(None)))
+    for p in dated:
         start = text.rfind("\n", 0, p) + 1
         if "，" in text[start:p] or "," in text[start:p]:
             continue
@@ -99,8 +109,19 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
             end = _line_end(text, end + 1)
         if end == line_end or _is_meta(text[p + 1 : end].replace("\n", "")):  # read once
             kept.add(p)
-    if kept:
-        breaks = [p for p in breaks if p not in kept]
+    kept &= candidates
+    if not kept:
+        return "".join(between), breaks
+    # The kept newlines go back between their pieces, in place of the groups.
+    joins = [""] * found
+    for p in kept:
+        joins[bisect.bisect_left(breaks, p)] = "\n"
+    pieces[1::2] = joins
+    return "".join(pieces), [p for p in breaks if p not in kept]
+
+
+def _newline_spans(breaks: list[int]) -> list[tuple[int, int]]:
+    """The (start, end) of the newlines at `breaks`."""
     return list(zip(breaks, map(operator.add, breaks, repeat(1)), strict=True))
 
 
