@@ -442,7 +442,8 @@ def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line
     import regex
 
     from fagui.recover.chrome import _chrome_rule, _is_meta
-    from fagui.recover.layout import _TERMINAL, _UNIT_START, _wrap_spans, _wrap_width
+    from fagui.recover.edits import _cut
+    from fagui.recover.layout import _TERMINAL, _UNIT_START, _unwrapped, _wrap_width
 
     lines = text.split("\n")
     width = _wrap_width(text, lines)
@@ -478,7 +479,7 @@ def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line
         if continues(line, nxt) and not ruled_out:
             expected.append((p, p + 1))
         p += 1
-    assert _wrap_spans(text, lines) == expected
+    assert _unwrapped(text, lines) == (_cut(text, expected), [start for start, _ in expected])
 
 
 @given(st.text(alphabet="()（中a，1 ", max_size=20))

@@ -47,7 +47,13 @@ from fagui.errors import OptionsError
 from fagui.model import SCRIPTS, Changes, Recovered
 from fagui.recover.chrome import _chrome_edits
 from fagui.recover.edits import _Edits
-from fagui.recover.layout import _PUNCT_REASON, _punct_text, _uses_half_width, _wrap_spans
+from fagui.recover.layout import (
+    _PUNCT_REASON,
+    _newline_spans,
+    _punct_text,
+    _unwrapped,
+    _uses_half_width,
+)
 from fagui.recover.script import (
     _script_edits_to_simplified,
     _script_edits_to_traditional,
@@ -195,8 +201,15 @@ def _passes(
     if spaces_done:
         evidence += edits.apply(_inner_space_edits(edits.text))
     yield
-    wraps = edits.delete(
-        _wrap_spans(edits.text, edits.lines), "wrap", "hard line break inside a paragraph"
+    # The wrap pass makes the text alone; the newlines it deleted become spans only when the
+    # changes are read.
+    unwrapped, breaks = _unwrapped(edits.text, edits.lines)
+    wraps = edits.delete_found(
+        unwrapped,
+        len(breaks),
+        lambda _: _newline_spans(breaks),
+        "wrap",
+        "hard line break inside a paragraph",
     )
     yield
     # A symbol that stood at the start of a wrapped line, or beside noise, now stands inside a

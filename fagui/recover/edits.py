@@ -6,7 +6,6 @@ from __future__ import annotations
 import bisect
 import functools
 import operator
-import re
 from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate, compress, islice
 from typing import NamedTuple
@@ -352,17 +351,3 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
 def _line_end(text: str, start: int) -> int:
     end = text.find("\n", start)
     return len(text) if end < 0 else end
-
-
-def _lines_holding(text: str, needles: re.Pattern[str] | None) -> Iterator[int]:
-    """Where each line that holds a match of `needles` starts (every line, when None)."""
-    if needles is None:
-        yield 0
-        yield from (m.end() for m in re.finditer("\n", text))
-        return
-    last = -1
-    for m in needles.finditer(text):
-        start = text.rfind("\n", 0, m.start()) + 1
-        if start != last:
-            yield start
-            last = start

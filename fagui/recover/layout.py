@@ -8,13 +8,13 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Iterator
-from itertools import compress, islice, repeat
+from itertools import accumulate, compress, islice, repeat
 
 import regex
 
 from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
 from fagui.recover.chrome import _chrome_needles, _chrome_rule, _could_be_meta, _is_meta
-from fagui.recover.edits import _applied, _line_end, _lines_holding
+from fagui.recover.edits import _applied, _line_end, _line_spans
 
 _UNIT_START = regex.compile(
     rf"^\s*(?:第[{_NUM}]+(?:编|編|分编|分編|章|节|節|条|條|部分)\s|[（(][{_NUM}]+[）)]|[{_NUM}]+[、．.]|"
@@ -45,7 +45,7 @@ def _wrap_width(text: str, lines: list[str]) -> int | None:
     lengths = Counter({n: votes for n, votes in lengths.items() if n >= 16 and votes > 0})
     if lengths.total() < 3:
         return None
-    width, votes = max(lengths.items(), key=lambda kv: (kv[1], kv[0]))
+    width, votes = max(lengths.items(), key=operator.itemgetter(1, 0))
     # A hard-wrapped text has many of its lines at the width and few longer; a few lines of the
     # same length among many, or among longer ones, are chance (as in a text whose wraps are
     # gone: recover is idempotent).
@@ -57,8 +57,9 @@ def _wrap_width(text: str, lines: list[str]) -> int | None:
 _WIDTH_SHARE = 0.2
 
 
-def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
-    """The newlines of a hard-wrapped document that break a paragraph, as (start, end).
+def _unwrapped(text: str, lines: list[str]) -> tuple[str, list[int]]:
+    """The text with the newlines that break a paragraph of a hard-wrapped document deleted,
+    and where they were in it (ascending).
 
     A full line that does not end a clause, followed by one that does not start a unit
     (第五条　…, （一）, 一、): the paragraph goes on. A line ending a clause at the full width
@@ -68,39 +69,88 @@ def _wrap_spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
     (rows, chrome, date lines) are found apart, each from the strings it must hold."""
     width = _wrap_width(text, lines)
     if width is None:
-        return []
-    found = list(_wrap_pattern(width).finditer(text))
-    breaks = [m.start() for m in found]
-    if not breaks:
-        return []
-    candidates = set(breaks)
+        return text, []
+    # The text split at the newlines the pattern finds, with its group between the pieces (''
+    # where the next line may be a date line, None elsewhere): where the newlines are, those
+    # that may go before a date line, and the text without them all come from the pieces, and
+    # no match object is made for each of the many newlines (finditer's cost more than the
+    # pieces do, and the text was cut again from their spans).
+    pieces = _wrap_pattern(width).split(text)
+    between = pieces[::2]  # the text between the newlines
+    found = len(between) - 1
+    if not found:
+        return text, []
+    # The k-th newline (from 0) follows the k + 1 pieces before it and the k newlines between.
+    breaks = list(map(operator.add, accumulate(map(len, islice(between, found))), range(found)))
     kept: set[int] = set()  # newlines next to a line that rules out a join
     if "|" in text:
         for start in _row_starts(text, _LINE_SPACES):
             kept.update(_around_line(text, start))
-    for start in _lines_holding(text, _chrome_needles()):
-        end = _line_end(text, start)
-        if (start - 1 in candidates or end in candidates) and _chrome_rule(text[start:end]):
+    # Only the lines from the one before the first newline to the one after the last can stand
+    # next to one: the page furniture above and below the text, where most of the lines that
+    # hold a needle are (7 in 8 over the corpus), is not read.
+    lo, hi = text.rfind("\n", 0, breaks[0]) + 1, _line_end(text, breaks[-1] + 1)
+    for start, end in _needle_lines(text, lo, hi):
+        if (_among(breaks, start - 1) or _among(breaks, end)) and _chrome_rule(text[start:end]):
             kept.update((start - 1, end))
     # A title, then its date line: the line before the break holds no comma, and the next line
     # is a date line. Each is read alone and with the lines that other breaks join to it (a
     # long date line is wrapped too; a wrapped line of a paragraph may look like one: …责令停
     # 止使用，限期), so that a text reads the same once its breaks are gone.
-    for p in [m.start() for m in found if m.lastindex]:
+    dated = compress(breaks, map(operator.is_not, islice(pieces, 1, None, 2), repeat(None)))
+    for p in dated:
         start = text.rfind("\n", 0, p) + 1
         if "，" in text[start:p] or "," in text[start:p]:
             continue
-        while start - 1 in candidates:
+        while _among(breaks, start - 1):
             start = text.rfind("\n", 0, start - 1) + 1
         end = line_end = _line_end(text, p + 1)
         if not _is_meta(text[p + 1 : end]) or "，" in text[start:p] or "," in text[start:p]:
             continue
-        while end in candidates:
+        while _among(breaks, end):
             end = _line_end(text, end + 1)
         if end == line_end or _is_meta(text[p + 1 : end].replace("\n", "")):  # read once
             kept.add(p)
-    if kept:
-        breaks = [p for p in breaks if p not in kept]
+    kept = {p for p in kept if _among(breaks, p)}
+    if not kept:
+        return "".join(between), breaks
+    # The kept newlines go back between their pieces, in place of the groups.
+    joins = [""] * found
+    for p in kept:
+        joins[bisect.bisect_left(breaks, p)] = "\n"
+    pieces[1::2] = joins
+    return "".join(pieces), [p for p in breaks if p not in kept]
+
+
+def _among(breaks: list[int], p: int) -> bool:
+    """Whether `p` is one of the `breaks` (ascending): searched, as a pass asks of a few
+    positions, where a set of them all would cost more to make."""
+    i = bisect.bisect_left(breaks, p)
+    return i < len(breaks) and breaks[i] == p
+
+
+def _needle_lines(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of text[lo:hi] (whole lines) that holds one of the chrome
+    needles (`_chrome_needles`), in order."""
+    pattern = _to_line_end()
+    if pattern is None:
+        for start, end in _line_spans(text[lo:hi]):
+            yield lo + start, lo + end
+        return
+    for m in pattern.finditer(text, lo, hi):
+        yield text.rfind("\n", 0, m.start()) + 1, m.end()
+
+
+@functools.cache
+def _to_line_end() -> re.Pattern[str] | None:
+    """A chrome needle and the rest of its line: one match a line that holds any, which ends
+    where the line does (a needle lies within a line)."""
+    needles = _chrome_needles()
+    return None if needles is None else re.compile(f"(?:{needles.pattern})[^\n]*")
+
+
+def _newline_spans(breaks: list[int]) -> list[tuple[int, int]]:
+    """The (start, end) of the newlines at `breaks`."""
     return list(zip(breaks, map(operator.add, breaks, repeat(1)), strict=True))
 
 
