@@ -86,7 +86,7 @@ _TITLE = regex.compile(
 )
 _INLINE_CHROME = ("watermark or ad", "ad")  # chrome that also stands inside the text
 _LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
-_HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
+_HEADLINE = re.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
 
 
 @functools.cache
@@ -284,7 +284,10 @@ def _chrome_rule(line: str) -> str | None:
     compact = "".join(stripped.split())  # 相关阅　读 is still 相关阅读
     anchored, floating = _chrome_rules()
     m = anchored.match(compact) or floating.search(compact)
-    return None if m is None else _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
+    return None if m is None else _RULE_REASONS[m.lastgroup]  # type: ignore[index]
+
+
+_RULE_REASONS = {f"r{i}": reason for i, (_, reason) in enumerate(_CHROME_RULES)}  # by group name
 
 
 def _is_furniture(line: str) -> bool:
@@ -293,7 +296,8 @@ def _is_furniture(line: str) -> bool:
     stripped = line.strip()
     return (
         len(stripped) <= 100
-        and not any(p in stripped for p in "。；")
+        and "。" not in stripped
+        and "；" not in stripped
         and stripped[-1:] not in ("：", ":", "，", ",")
         and not _STRUCTURAL.match(stripped)
     )
@@ -357,7 +361,7 @@ def _title_line(view: list[str], reasons: dict[int, str]) -> tuple[int | None, i
         return next(first, None), None
     for i in range(body - 1, -1, -1):
         v = view[i].strip()
-        if not v or i in reasons or _META.match(v) or "全文" in v:
+        if not v or i in reasons or _is_meta(v) or "全文" in v:
             continue
         return (i if _is_furniture(v) else None), body
     return None, body
@@ -379,8 +383,8 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     reasons = {  # the chrome lines, by number
         i: reason
         for i in compress(range(len(view)), view)
-        if len(v := view[i]) <= 160
-        and v[-1] not in "。；;"
+        if (v := view[i])[-1] not in "。；;"  # the test that rules out the most lines, first
+        and len(v) <= 160
         and holds_needle(v)
         and (reason := _chrome_rule(v))
     }
@@ -410,7 +414,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
                     if _HEADLINE.search(view[i])
                     else "site chrome above the text"
                 )
-            elif _HEADLINE.search(view[i]) and not _META.match(view[i]):
+            elif _HEADLINE.search(view[i]) and not _is_meta(view[i]):
                 reasons[i] = "headline above the title"
     # Tail: after the last line of the text, from the first chrome line on.
     tail = []
@@ -423,7 +427,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     # Watermarks stand inside the text too, so they do not start the tail; numbered list items
     # (an attachment's 15．燃油加油机) belong to the text.
     if body is None:  # a text of headings alone ends with its last date line
-        dated = [i for i in _nonblank(view) if _META.match(view[i]) and i not in reasons]
+        dated = [i for i in _nonblank(view) if _is_meta(view[i]) and i not in reasons]
         tail = [i for i in tail if not dated or i > dated[-1]]
     first = next((i for i in tail if i in reasons and reasons[i] not in _INLINE_CHROME), None)
     if first is not None:
@@ -432,7 +436,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
                 i > first
                 and i not in reasons
                 and not _LIST_ITEM.match(view[i])
-                and not _META.match(view[i])
+                and not _is_meta(view[i])
             ):
                 reasons[i] = "site chrome below the text"
     # The blank lines chrome leaves at the head and the tail go with it.
