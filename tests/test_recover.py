@@ -389,6 +389,20 @@ def test_quick_looks_agree_with_the_patterns(line: str) -> None:
         assert module._is_meta(line) == quick_meta
 
 
+_READ_ALIKE_PIECES = [*_rule_words(), "2024", "\U0001e4f1" * 4, "第", "条", "、", "（", "(", "\x1c"]
+
+
+@given(st.lists(st.sampled_from(_READ_ALIKE_PIECES), max_size=8).map("".join))
+@settings(max_examples=1500, deadline=None)
+def test_quicker_forms_read_alike(line: str) -> None:
+    """The chrome pass's quicker forms read a line as the patterns they stand for do."""
+    from fagui.recover import chrome as module
+
+    # The body is found as the first line that is not furniture: a structural line never is.
+    if module._STRUCTURAL.match(line):
+        assert not module._is_furniture(line)
+
+
 @given(st.lists(st.sampled_from([*_rule_words(), "（", "）", "2", "٣"]), max_size=8).map("".join))
 @settings(max_examples=1500, deadline=None)
 def test_a_date_line_is_found_where_it_could_be(line: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import accumulate, chain, compress
+from itertools import accumulate, chain, compress, filterfalse
 from typing import Any
 
 import regex
@@ -344,26 +344,17 @@ def _title_line(view: list[str], reasons: dict[int, str]) -> tuple[int | None, i
     """The line of the regulation's own title: the first line above the body (its first
     structural line or paragraph) that is not blank, not a date/issuer/number line, and not
     chrome; and the line where the body starts."""
-    body = next(
-        (
-            i
-            for i, v in enumerate(view)
-            if v.strip() and i not in reasons and (_STRUCTURAL.match(v) or not _is_furniture(v))
-        ),
-        None,
-    )
+    # The body: the first line that is not blank, not chrome and not furniture (which a
+    # structural line never is).
+    body = next((i for i in _unruled(view, reasons) if not _is_furniture(view[i])), None)
     if body is None:  # a text of headings alone: the first line that is not chrome or headline
-        first = (
-            i
-            for i, v in enumerate(view)
-            if v.strip() and i not in reasons and not _HEADLINE.search(v)
-        )
+        first = (i for i in _unruled(view, reasons) if not _HEADLINE.search(view[i]))
         return next(first, None), None
     for i in range(body - 1, -1, -1):
         v = view[i].strip()
         if not v or i in reasons or _is_meta(v) or "全文" in v:
             continue
-        return (i if _is_furniture(v) else None), body
+        return i, body  # furniture, as is every line above the body, not blank nor chrome
     return None, body
 
 
@@ -397,10 +388,13 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
                 reasons[i] = "headline below the title"
 
     # Head: the page furniture above the text, up to its last chrome line (never past the
-    # title), then the headlines between that line and the title.
+    # title), then the headlines between that line and the title. Every line above the body that
+    # is not blank is chrome or furniture (so `_title_line` found the body): those are not read
+    # again.
+    above = len(view) if body is None else body
     head: list[int] = []
     for i in _nonblank(view):
-        if i == title or not (i in reasons or _is_furniture(view[i])):
+        if i == title or not (i < above or i in reasons or _is_furniture(view[i])):
             break
         head.append(i)
     ruled = [i for i in head if i in reasons and reasons[i] not in _INLINE_CHROME]
@@ -440,8 +434,8 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
             ):
                 reasons[i] = "site chrome below the text"
     # The blank lines chrome leaves at the head and the tail go with it.
-    first = next((i for i in _nonblank(view) if i not in reasons), len(view))
-    last = next((i for i in _nonblank(view, backwards=True) if i not in reasons), -1)
+    first = next(_unruled(view, reasons), len(view))
+    last = next(filterfalse(reasons.__contains__, _nonblank(view, backwards=True)), -1)
     for i in chain(range(first), range(max(last + 1, first), len(view))):
         if not view[i].strip():
             reasons[i] = "blank line around site chrome"
@@ -450,7 +444,14 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
         yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reasons[i])
 
 
+def _unruled(view: list[str], reasons: dict[int, str]) -> Iterator[int]:
+    """The numbers of the lines that are not blank and not chrome (yet), in order."""
+    return filterfalse(reasons.__contains__, _nonblank(view))
+
+
 def _nonblank(view: list[str], *, backwards: bool = False) -> Iterator[int]:
-    """The numbers of the lines that are not blank, in order or from the last."""
-    numbers = range(len(view) - 1, -1, -1) if backwards else range(len(view))
-    return (i for i in numbers if view[i].strip())
+    """The numbers of the lines that are not blank, in order or from the last; found as they
+    are asked for, by iterators of the stdlib's (a step of Python code a line is slower)."""
+    if backwards:
+        return compress(range(len(view) - 1, -1, -1), map(str.strip, reversed(view)))
+    return compress(range(len(view)), map(str.strip, view))
