@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import accumulate, chain, compress, filterfalse
+from itertools import chain, compress, filterfalse
 from typing import Any
 
 import regex
@@ -358,7 +358,7 @@ def _title_line(view: list[str], reasons: dict[int, str]) -> tuple[int | None, i
     return None, body
 
 
-def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_EditTuple]:
+def _chrome_edits(text: str, lines: list[str], traditional: bool) -> list[_EditTuple]:
     # The lines as the rules read them: simplified (OpenCC keeps lengths, so the line
     # boundaries of the view are those of the text).
     view = lines
@@ -380,7 +380,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
         and (reason := _chrome_rule(v))
     }
     if not reasons:
-        return
+        return []
     title, body = _title_line(view, reasons)
     if title is not None and body is not None:  # 《…》全文 between the title and the text
         for i in range(title + 1, body):
@@ -439,9 +439,20 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     for i in chain(range(first), range(max(last + 1, first), len(view))):
         if not view[i].strip():
             reasons[i] = "blank line around site chrome"
-    before = [0, *accumulate(map(len, lines))]  # line i starts at before[i] + i
-    for i in sorted(reasons):  # the line goes with its newline, if it has one
-        yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reasons[i])
+    # Each line goes with its newline, if it has one. Where a line starts is counted on from
+    # the chrome line before it: the lines between are summed at once (most chrome lines
+    # follow one another; the text's own lines, most of its lines, lie between).
+    edits: list[_EditTuple] = []
+    offset = at = 0  # line `at` starts at `offset`
+    for i in sorted(reasons):
+        if i != at:
+            offset += sum(map(len, lines[at:i])) + i - at
+        end = offset + len(lines[i]) + 1
+        edits.append((offset, end, "", "chrome", reasons[i]))
+        offset, at = end, i + 1
+    if offset > len(text):  # the last line, which has no newline
+        edits[-1] = (edits[-1][0], len(text), "", "chrome", edits[-1][4])
+    return edits
 
 
 def _unruled(view: list[str], reasons: dict[int, str]) -> Iterator[int]:
