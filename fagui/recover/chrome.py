@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import chain, compress, filterfalse
+from itertools import chain, compress, dropwhile, filterfalse
 from typing import Any
 
 import regex
@@ -62,14 +62,32 @@ def _both_scripts(pattern: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _chrome_rules() -> tuple[re.Pattern[str], regex.Pattern[str]]:
+def _chrome_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The chrome rules in two patterns, those anchored at the start of the line (matched there
-    only) and the others; the name of the group that matched tells the rule. The floating
-    rules are searched with `regex`, which finds their many literal alternatives faster."""
-    groups = [f"(?P<r{i}>{_both_scripts(p)})" for i, (p, _) in enumerate(_CHROME_RULES)]
-    anchored = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if p.startswith("^")]
-    floating = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if not p.startswith("^")]
-    return re.compile("|".join(anchored)), regex.compile("|".join(floating))
+    only) and the others; the name of the group that matched tells the rule.
+
+    The floating rules are searched where one of them could start (`_firsts`): elsewhere the
+    stdlib rejects a character at once, where it would enter each rule's group (its own quick
+    look for a first character sees no further than a group); so searched, the stdlib finds them
+    quicker than `regex` (1.2 → 0.4 µs a line the anchored rules miss, over the benchmark's
+    copies). They read `\\d` as `regex` does (its digits, more than the stdlib's, written out);
+    as they read lines without spaces, the rest of them reads alike in both."""
+    floating = _rule_groups(anchored=False)
+    firsts = _firsts(_parse(floating))
+    if firsts is not None:
+        floating = f"(?=[{_char_class(sorted(map(ord, firsts)))}])(?:{floating})"
+    digit = f"[{_char_class(sorted(map(ord, _digits())))}]"
+    return re.compile(_rule_groups(anchored=True)), re.compile(floating.replace(r"\d", digit))
+
+
+def _rule_groups(*, anchored: bool) -> str:
+    """The rules anchored at the start of the line, or the others, as one pattern: a group a
+    rule, named r and its number (no rule writes \\d in a class, nor a backslash before one)."""
+    return "|".join(
+        f"(?P<r{i}>{_both_scripts(p)})"
+        for i, (p, _) in enumerate(_CHROME_RULES)
+        if p.startswith("^") == anchored
+    )
 
 
 _SENTENCE_END = "。；;"
@@ -268,6 +286,41 @@ def _atom(op: Any, av: Any) -> str | None:
     return None
 
 
+def _firsts(items: list[tuple[Any, Any]] | None, *, stripped: bool = False) -> str | None:
+    """The characters a match of the parsed pattern may start with: those of its first part (a
+    literal, a class of them, a digit as `regex` has them), of every branch of a group, or of a
+    repeat it cannot skip; None when that part may match nothing or start with any character.
+    With `stripped`, of a match at the start of a line that starts with no space, where a
+    leading ^ or \\s* matches nothing."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if stripped:
+        items = list(dropwhile(lambda item: item[0] is c.AT or _spaces(*item), items or []))
+    if not items:
+        return None
+    op, av = items[0]
+    if op is c.IN and all(o is c.LITERAL for o, _ in av):
+        return "".join(chr(a) for _, a in av)
+    if (atom := _atom(op, av)) is not None:
+        return atom
+    if op is c.SUBPATTERN and not av[1] and not av[2]:  # a group that sets no flags
+        return _firsts(list(av[3]), stripped=stripped)
+    if op is c.BRANCH:
+        chars: set[str] = set()
+        for branch in av[1]:
+            if (found := _firsts(list(branch), stripped=stripped)) is None:
+                return None
+            chars.update(found)
+        return "".join(sorted(chars))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+        return _firsts(list(av[2]), stripped=stripped)
+    return None
+
+
+# The characters a structural line starts with, after its spaces (None: any).
+_STRUCTURAL_FIRSTS = _firsts(_parse(_STRUCTURAL.pattern), stripped=True)
+
+
 @functools.cache
 def _digits() -> str:
     return "".join(map(chr, _matched(regex.compile(r"\d+"), _characters(0, 0x110000))))
@@ -294,13 +347,14 @@ def _is_furniture(line: str) -> bool:
     """A short line that is not a sentence nor a structural line: a site name, a headline, a
     link, a title — what stands around the text on a web page."""
     stripped = line.strip()
-    return (
-        len(stripped) <= 100
-        and "。" not in stripped
-        and "；" not in stripped
-        and stripped[-1:] not in ("：", ":", "，", ",")
-        and not _STRUCTURAL.match(stripped)
-    )
+    if len(stripped) > 100 or "。" in stripped or "；" in stripped:
+        return False
+    if stripped[-1:] in ("：", ":", "，", ","):
+        return False
+    # Most lines start with none of the characters a structural line can start with, which
+    # is told quicker than by the pattern.
+    could_be = _STRUCTURAL_FIRSTS is None or stripped[:1] in _STRUCTURAL_FIRSTS  # "" always is
+    return not (could_be and _STRUCTURAL.match(stripped))
 
 
 _META = regex.compile(
