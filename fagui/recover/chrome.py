@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from itertools import accumulate, chain, compress
+from itertools import chain, compress, dropwhile, filterfalse
 from typing import Any
 
 import regex
@@ -62,14 +62,32 @@ def _both_scripts(pattern: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _chrome_rules() -> tuple[re.Pattern[str], regex.Pattern[str]]:
+def _chrome_rules() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The chrome rules in two patterns, those anchored at the start of the line (matched there
-    only) and the others; the name of the group that matched tells the rule. The floating
-    rules are searched with `regex`, which finds their many literal alternatives faster."""
-    groups = [f"(?P<r{i}>{_both_scripts(p)})" for i, (p, _) in enumerate(_CHROME_RULES)]
-    anchored = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if p.startswith("^")]
-    floating = [g for g, (p, _) in zip(groups, _CHROME_RULES, strict=True) if not p.startswith("^")]
-    return re.compile("|".join(anchored)), regex.compile("|".join(floating))
+    only) and the others; the name of the group that matched tells the rule.
+
+    The floating rules are searched where one of them could start (`_firsts`): elsewhere the
+    stdlib rejects a character at once, where it would enter each rule's group (its own quick
+    look for a first character sees no further than a group); so searched, the stdlib finds them
+    quicker than `regex` (1.2 → 0.4 µs a line the anchored rules miss, over the benchmark's
+    copies). They read `\\d` as `regex` does (its digits, more than the stdlib's, written out);
+    as they read lines without spaces, the rest of them reads alike in both."""
+    floating = _rule_groups(anchored=False)
+    firsts = _firsts(_parse(floating))
+    if firsts is not None:
+        floating = f"(?=[{_char_class(sorted(map(ord, firsts)))}])(?:{floating})"
+    digit = f"[{_char_class(sorted(map(ord, _digits())))}]"
+    return re.compile(_rule_groups(anchored=True)), re.compile(floating.replace(r"\d", digit))
+
+
+def _rule_groups(*, anchored: bool) -> str:
+    """The rules anchored at the start of the line, or the others, as one pattern: a group a
+    rule, named r and its number (no rule writes \\d in a class, nor a backslash before one)."""
+    return "|".join(
+        f"(?P<r{i}>{_both_scripts(p)})"
+        for i, (p, _) in enumerate(_CHROME_RULES)
+        if p.startswith("^") == anchored
+    )
 
 
 _SENTENCE_END = "。；;"
@@ -86,7 +104,7 @@ _TITLE = regex.compile(
 )
 _INLINE_CHROME = ("watermark or ad", "ad")  # chrome that also stands inside the text
 _LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
-_HEADLINE = regex.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
+_HEADLINE = re.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
 
 
 @functools.cache
@@ -268,6 +286,41 @@ def _atom(op: Any, av: Any) -> str | None:
     return None
 
 
+def _firsts(items: list[tuple[Any, Any]] | None, *, stripped: bool = False) -> str | None:
+    """The characters a match of the parsed pattern may start with: those of its first part (a
+    literal, a class of them, a digit as `regex` has them), of every branch of a group, or of a
+    repeat it cannot skip; None when that part may match nothing or start with any character.
+    With `stripped`, of a match at the start of a line that starts with no space, where a
+    leading ^ or \\s* matches nothing."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if stripped:
+        items = list(dropwhile(lambda item: item[0] is c.AT or _spaces(*item), items or []))
+    if not items:
+        return None
+    op, av = items[0]
+    if op is c.IN and all(o is c.LITERAL for o, _ in av):
+        return "".join(chr(a) for _, a in av)
+    if (atom := _atom(op, av)) is not None:
+        return atom
+    if op is c.SUBPATTERN and not av[1] and not av[2]:  # a group that sets no flags
+        return _firsts(list(av[3]), stripped=stripped)
+    if op is c.BRANCH:
+        chars: set[str] = set()
+        for branch in av[1]:
+            if (found := _firsts(list(branch), stripped=stripped)) is None:
+                return None
+            chars.update(found)
+        return "".join(sorted(chars))
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+        return _firsts(list(av[2]), stripped=stripped)
+    return None
+
+
+# The characters a structural line starts with, after its spaces (None: any).
+_STRUCTURAL_FIRSTS = _firsts(_parse(_STRUCTURAL.pattern), stripped=True)
+
+
 @functools.cache
 def _digits() -> str:
     return "".join(map(chr, _matched(regex.compile(r"\d+"), _characters(0, 0x110000))))
@@ -284,19 +337,24 @@ def _chrome_rule(line: str) -> str | None:
     compact = "".join(stripped.split())  # 相关阅　读 is still 相关阅读
     anchored, floating = _chrome_rules()
     m = anchored.match(compact) or floating.search(compact)
-    return None if m is None else _CHROME_RULES[int(m.lastgroup[1:])][1]  # type: ignore[index]
+    return None if m is None else _RULE_REASONS[m.lastgroup]  # type: ignore[index]
+
+
+_RULE_REASONS = {f"r{i}": reason for i, (_, reason) in enumerate(_CHROME_RULES)}  # by group name
 
 
 def _is_furniture(line: str) -> bool:
     """A short line that is not a sentence nor a structural line: a site name, a headline, a
     link, a title — what stands around the text on a web page."""
     stripped = line.strip()
-    return (
-        len(stripped) <= 100
-        and not any(p in stripped for p in "。；")
-        and stripped[-1:] not in ("：", ":", "，", ",")
-        and not _STRUCTURAL.match(stripped)
-    )
+    if len(stripped) > 100 or "。" in stripped or "；" in stripped:
+        return False
+    if stripped[-1:] in ("：", ":", "，", ","):
+        return False
+    # Most lines start with none of the characters a structural line can start with, which
+    # is told quicker than by the pattern.
+    could_be = _STRUCTURAL_FIRSTS is None or stripped[:1] in _STRUCTURAL_FIRSTS  # "" always is
+    return not (could_be and _STRUCTURAL.match(stripped))
 
 
 _META = regex.compile(
@@ -340,30 +398,21 @@ def _title_line(view: list[str], reasons: dict[int, str]) -> tuple[int | None, i
     """The line of the regulation's own title: the first line above the body (its first
     structural line or paragraph) that is not blank, not a date/issuer/number line, and not
     chrome; and the line where the body starts."""
-    body = next(
-        (
-            i
-            for i, v in enumerate(view)
-            if v.strip() and i not in reasons and (_STRUCTURAL.match(v) or not _is_furniture(v))
-        ),
-        None,
-    )
+    # The body: the first line that is not blank, not chrome and not furniture (which a
+    # structural line never is).
+    body = next((i for i in _unruled(view, reasons) if not _is_furniture(view[i])), None)
     if body is None:  # a text of headings alone: the first line that is not chrome or headline
-        first = (
-            i
-            for i, v in enumerate(view)
-            if v.strip() and i not in reasons and not _HEADLINE.search(v)
-        )
+        first = (i for i in _unruled(view, reasons) if not _HEADLINE.search(view[i]))
         return next(first, None), None
     for i in range(body - 1, -1, -1):
         v = view[i].strip()
-        if not v or i in reasons or _META.match(v) or "全文" in v:
+        if not v or i in reasons or _is_meta(v) or "全文" in v:
             continue
-        return (i if _is_furniture(v) else None), body
+        return i, body  # furniture, as is every line above the body, not blank nor chrome
     return None, body
 
 
-def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_EditTuple]:
+def _chrome_edits(text: str, lines: list[str], traditional: bool) -> list[_EditTuple]:
     # The lines as the rules read them: simplified (OpenCC keeps lengths, so the line
     # boundaries of the view are those of the text).
     view = lines
@@ -379,13 +428,13 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     reasons = {  # the chrome lines, by number
         i: reason
         for i in compress(range(len(view)), view)
-        if len(v := view[i]) <= 160
-        and v[-1] not in "。；;"
+        if (v := view[i])[-1] not in "。；;"  # the test that rules out the most lines, first
+        and len(v) <= 160
         and holds_needle(v)
         and (reason := _chrome_rule(v))
     }
     if not reasons:
-        return
+        return []
     title, body = _title_line(view, reasons)
     if title is not None and body is not None:  # 《…》全文 between the title and the text
         for i in range(title + 1, body):
@@ -393,10 +442,13 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
                 reasons[i] = "headline below the title"
 
     # Head: the page furniture above the text, up to its last chrome line (never past the
-    # title), then the headlines between that line and the title.
+    # title), then the headlines between that line and the title. Every line above the body that
+    # is not blank is chrome or furniture (so `_title_line` found the body): those are not read
+    # again.
+    above = len(view) if body is None else body
     head: list[int] = []
     for i in _nonblank(view):
-        if i == title or not (i in reasons or _is_furniture(view[i])):
+        if i == title or not (i < above or i in reasons or _is_furniture(view[i])):
             break
         head.append(i)
     ruled = [i for i in head if i in reasons and reasons[i] not in _INLINE_CHROME]
@@ -410,7 +462,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
                     if _HEADLINE.search(view[i])
                     else "site chrome above the text"
                 )
-            elif _HEADLINE.search(view[i]) and not _META.match(view[i]):
+            elif _HEADLINE.search(view[i]) and not _is_meta(view[i]):
                 reasons[i] = "headline above the title"
     # Tail: after the last line of the text, from the first chrome line on.
     tail = []
@@ -423,7 +475,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
     # Watermarks stand inside the text too, so they do not start the tail; numbered list items
     # (an attachment's 15．燃油加油机) belong to the text.
     if body is None:  # a text of headings alone ends with its last date line
-        dated = [i for i in _nonblank(view) if _META.match(view[i]) and i not in reasons]
+        dated = [i for i in _nonblank(view) if _is_meta(view[i]) and i not in reasons]
         tail = [i for i in tail if not dated or i > dated[-1]]
     first = next((i for i in tail if i in reasons and reasons[i] not in _INLINE_CHROME), None)
     if first is not None:
@@ -432,21 +484,39 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> Iterator[_E
                 i > first
                 and i not in reasons
                 and not _LIST_ITEM.match(view[i])
-                and not _META.match(view[i])
+                and not _is_meta(view[i])
             ):
                 reasons[i] = "site chrome below the text"
     # The blank lines chrome leaves at the head and the tail go with it.
-    first = next((i for i in _nonblank(view) if i not in reasons), len(view))
-    last = next((i for i in _nonblank(view, backwards=True) if i not in reasons), -1)
+    first = next(_unruled(view, reasons), len(view))
+    last = next(filterfalse(reasons.__contains__, _nonblank(view, backwards=True)), -1)
     for i in chain(range(first), range(max(last + 1, first), len(view))):
         if not view[i].strip():
             reasons[i] = "blank line around site chrome"
-    before = [0, *accumulate(map(len, lines))]  # line i starts at before[i] + i
-    for i in sorted(reasons):  # the line goes with its newline, if it has one
-        yield (before[i] + i, min(before[i + 1] + i + 1, len(text)), "", "chrome", reasons[i])
+    # Each line goes with its newline, if it has one. Where a line starts is counted on from
+    # the chrome line before it: the lines between are summed at once (most chrome lines
+    # follow one another; the text's own lines, most of its lines, lie between).
+    edits: list[_EditTuple] = []
+    offset = at = 0  # line `at` starts at `offset`
+    for i in sorted(reasons):
+        if i != at:
+            offset += sum(map(len, lines[at:i])) + i - at
+        end = offset + len(lines[i]) + 1
+        edits.append((offset, end, "", "chrome", reasons[i]))
+        offset, at = end, i + 1
+    if offset > len(text):  # the last line, which has no newline
+        edits[-1] = (edits[-1][0], len(text), "", "chrome", edits[-1][4])
+    return edits
+
+
+def _unruled(view: list[str], reasons: dict[int, str]) -> Iterator[int]:
+    """The numbers of the lines that are not blank and not chrome (yet), in order."""
+    return filterfalse(reasons.__contains__, _nonblank(view))
 
 
 def _nonblank(view: list[str], *, backwards: bool = False) -> Iterator[int]:
-    """The numbers of the lines that are not blank, in order or from the last."""
-    numbers = range(len(view) - 1, -1, -1) if backwards else range(len(view))
-    return (i for i in numbers if view[i].strip())
+    """The numbers of the lines that are not blank, in order or from the last; found as they
+    are asked for, by iterators of the stdlib's (a step of Python code a line is slower)."""
+    if backwards:
+        return compress(range(len(view) - 1, -1, -1), map(str.strip, reversed(view)))
+    return compress(range(len(view)), map(str.strip, view))
