@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -70,14 +70,25 @@ def _error(message: str) -> None:
 def _each_source(sources: Iterable[str], work: Callable[[SourceText], T]) -> tuple[list[T], int]:
     """Run `work` on every source; a failing source is reported and the rest still run."""
     results: list[T] = []
-    failed = 0
-    for name in sources:
+    failed: list[str] = []
+    for src in _read_each(sources, failed):
         try:
-            results.append(work(read_source(name)))
+            results.append(work(src))
         except FaguiError as exc:
             _error(str(exc))
-            failed += 1
-    return results, failed
+            failed.append(src.name)
+    return results, len(failed)
+
+
+def _read_each(sources: Iterable[str], failed: list[str]) -> Iterator[SourceText]:
+    """Read each source when it is asked for; one that cannot be read is reported and its name
+    added to `failed`, and the rest are still read."""
+    for name in sources:
+        try:
+            yield read_source(name)
+        except FaguiError as exc:
+            _error(str(exc))
+            failed.append(name)
 
 
 def _print_json(data: Any) -> None:
@@ -113,9 +124,10 @@ def recover_command(
         raise typer.BadParameter(str(exc)) from exc
 
     as_json = report or output_format is TextFormat.json
-    copies, failed = _each_source(sources, lambda src: src)
-    results = recover_many(copies, options=options)
-    for result in results:
+    # The sources are read as recover_many asks for them, a batch at a time, and each batch's
+    # results printed before the next is read.
+    failed: list[str] = []
+    for result in recover_many(_read_each(sources, failed), options=options):
         if as_json:
             _print_json(result.to_dict())
         else:
