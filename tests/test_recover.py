@@ -560,6 +560,18 @@ def test_punctuation_of_a_whole_text_is_that_of_its_lines(text: str) -> None:
     assert _punct_text(text) == "".join(chars)
 
 
+@given(st.text(alphabet="中a，,;:?!1 \n", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_marks_alone_are_found_as_one_pattern_for_all_of_them_finds_them(text: str) -> None:
+    from fagui.recover.layout import _chinese
+
+    # The punctuation pass looks for each mark with a pattern of its own, as it is quicker.
+    chinese = _chinese()[0].pattern
+    plain = re.compile(f"[,;:?!](?<!{chinese}.)(?!{chinese})")
+    found = sorted(m.start() for pattern in _chinese()[1] for m in pattern.finditer(text))
+    assert found == [m.start() for m in plain.finditer(text)]
+
+
 @given(st.text(alphabet="网法律a(（)）wǎngfǎlǜ1 ", max_size=24))
 @settings(max_examples=500, deadline=None)
 def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:
