@@ -572,6 +572,17 @@ def test_marks_alone_are_found_as_one_pattern_for_all_of_them_finds_them(text: s
     assert found == [m.start() for m in plain.finditer(text)]
 
 
+@given(st.text(alphabet="中a“，；（）,;()1 \n", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_half_width_is_told_as_counting_every_mark_tells_it(text: str) -> None:
+    from fagui.recover.layout import _FULL, _chinese, _uses_half_width
+
+    # _uses_half_width counts the full-width marks present alone, and the half-width ones only
+    # as far as it needs to.
+    full = sum(map(text.count, _FULL))
+    assert _uses_half_width(text) == (len(_chinese()[2].findall(text)) > full)
+
+
 @given(st.text(alphabet="网法律a(（)）wǎngfǎlǜ1 ", max_size=24))
 @settings(max_examples=500, deadline=None)
 def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:
