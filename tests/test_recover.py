@@ -583,6 +583,25 @@ def test_half_width_is_told_as_counting_every_mark_tells_it(text: str) -> None:
     assert _uses_half_width(text) == (len(_chinese()[2].findall(text)) > full)
 
 
+@given(st.text(alphabet="()a中\n", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_odd_bracket_lines_are_those_where_a_bracket_stands_outside_a_pair(text: str) -> None:
+    from fagui.recover.layout import _chinese, _odd_bracket_lines
+
+    # The punctuation pass finds the lone ( with the pairs not in Chinese context, and reads the
+    # text reversed only when the brackets' counts tell that some ) stands alone.
+    lone = [m.start() for m in _chinese()[3].finditer(text) if m.end() - m.start() == 1]
+    expected = []
+    start = 0
+    for line in text.split("\n"):
+        brackets = [c for c in line if c in "()"]
+        pairs = list(itertools.pairwise([None, *brackets, None]))
+        if any((a == "(" and b != ")") or (b == ")" and a != "(") for a, b in pairs):
+            expected.append((start, start + len(line)))
+        start += len(line) + 1
+    assert _odd_bracket_lines(text, lone) == expected
+
+
 @given(st.text(alphabet="网法律a(（)）wǎngfǎlǜ1 ", max_size=24))
 @settings(max_examples=500, deadline=None)
 def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:
