@@ -560,6 +560,48 @@ def test_punctuation_of_a_whole_text_is_that_of_its_lines(text: str) -> None:
     assert _punct_text(text) == "".join(chars)
 
 
+@given(st.text(alphabet="中a，,;:?!1 \n", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_marks_alone_are_found_as_one_pattern_for_all_of_them_finds_them(text: str) -> None:
+    from fagui.recover.layout import _chinese
+
+    # The punctuation pass looks for each mark with a pattern of its own, as it is quicker.
+    chinese = _chinese()[0].pattern
+    plain = re.compile(f"[,;:?!](?<!{chinese}.)(?!{chinese})")
+    found = sorted(m.start() for pattern in _chinese()[1] for m in pattern.finditer(text))
+    assert found == [m.start() for m in plain.finditer(text)]
+
+
+@given(st.text(alphabet="中a“，；（）,;()1 \n", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_half_width_is_told_as_counting_every_mark_tells_it(text: str) -> None:
+    from fagui.recover.layout import _FULL, _chinese, _uses_half_width
+
+    # _uses_half_width counts the full-width marks present alone, and the half-width ones only
+    # as far as it needs to.
+    full = sum(map(text.count, _FULL))
+    assert _uses_half_width(text) == (len(_chinese()[2].findall(text)) > full)
+
+
+@given(st.text(alphabet="()a中\n", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_odd_bracket_lines_are_those_where_a_bracket_stands_outside_a_pair(text: str) -> None:
+    from fagui.recover.layout import _chinese, _odd_bracket_lines
+
+    # The punctuation pass finds the lone ( with the pairs not in Chinese context, and reads the
+    # text reversed only when the brackets' counts tell that some ) stands alone.
+    lone = [m.start() for m in _chinese()[3].finditer(text) if m.end() - m.start() == 1]
+    expected = []
+    start = 0
+    for line in text.split("\n"):
+        brackets = [c for c in line if c in "()"]
+        pairs = list(itertools.pairwise([None, *brackets, None]))
+        if any((a == "(" and b != ")") or (b == ")" and a != "(") for a, b in pairs):
+            expected.append((start, start + len(line)))
+        start += len(line) + 1
+    assert _odd_bracket_lines(text, lone) == expected
+
+
 @given(st.text(alphabet="网法律a(（)）wǎngfǎlǜ1 ", max_size=24))
 @settings(max_examples=500, deadline=None)
 def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:
