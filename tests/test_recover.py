@@ -306,6 +306,62 @@ def test_noise_found_by_the_stdlib_is_the_noise_the_definition_finds(text: str) 
     assert module._without_noise(text) == (kept, len(spans))
 
 
+# Pieces of text where spaces and law meet: Han words short and long (past the head rule's 12
+# characters, the heading rule's 24), the labels and dates the rules keep a space after, the
+# punctuation they stop at, tables, lines; and every white space character, Unicode's Zs among
+# them, drawn as often as the rest together.
+SPACED = [
+    *"中法人之年月日附件录则言序目总一十百0１a",
+    "中华人民共和国",
+    "中华人民共和国国务院办公厅",
+    "第一条",
+    "第十二条",
+    "第一百零一条之一",
+    "第二章",
+    "第三节",
+    "第一编",
+    "第五分编",
+    "第二部分",
+    "1979年7月1日",
+    "附件",
+    "附件一",
+    "附录",
+    "一、",
+    "1、",
+    "、",
+    "序言",
+    "目录",
+    "附则",
+    "总则",
+    "|",
+    *"，。；：,;:\n",
+]
+WHITE = [chr(cp) for cp in range(0x110000) if re.fullmatch(r"\s", chr(cp))]
+LONG = "中华人民共和国国务院办公厅"
+
+
+@given(
+    st.lists(st.one_of(st.sampled_from(SPACED), st.sampled_from(WHITE)), max_size=40).map("".join)
+)
+@settings(max_examples=3000, deadline=None)
+@example(f"第一条 本法 适用于 {LONG} 一、总则 规定")
+@example(f"{LONG[:12]} {LONG}{LONG}")  # the head rule's widest head
+@example(f"{LONG} {LONG}{LONG[:11]}\n{LONG} {LONG}{LONG[:12]}")  # the heading rule's longest tail
+@example(f"{LONG} 第一条{LONG}{LONG}")  # not before a label
+@example(f"{LONG}。第一编 {LONG}{LONG}\n{LONG}。目录 {LONG}{LONG}")  # after one
+@example(f"{LONG}。一、{LONG} {LONG}{LONG}")  # a numbered item
+@example(f"附件一 目录\n| 中 国 | 法 律 |\n{LONG} 发布 {LONG}")
+def test_inner_spaces_found_by_the_stdlib_are_those_the_definition_finds(text: str) -> None:
+    from fagui.recover import text as module
+
+    expected = [m.start() for m in module._INNER_SPACE.finditer(text)]
+    assert module._inner_spaces(text) == expected
+    assert module._inner_space_edits(text) == [
+        (at, at + 1, "", "space", "space inside a word") for at in expected
+    ]
+    assert module._count_inner_spaces(text, 3) == min(3, len(expected))
+
+
 def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -> None:
     from fagui.recover.script import (
         _char_runs,
