@@ -263,23 +263,31 @@ def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
     for name in names:
         pattern = getattr(module, name)
         assert re.findall(_std_class(pattern), EVERY_CHARACTER) == members(pattern), name
+        in_bmp = [c for c in members(pattern) if c <= "\uffff"]
+        assert re.findall(_std_class(pattern, bmp=True), EVERY_CHARACTER) == in_bmp, name
+    # Beyond the BMP, a pictograph is noise anywhere (the noise pattern tries the pictographs
+    # of the BMP alone in their contexts).
+    beyond = {c for c in members(module._PICTOGRAPH) if c > "\uffff"}
+    assert beyond <= set(members(module._NOISE_ANYWHERE))
     # The first character of noise: every one that noise can start with, and, beyond the BMP,
-    # every character.
-    first = re.findall(
-        _std_class(
-            "[0-9#*]", module._NOISE_ANYWHERE, module._PICTOGRAPH, module._SYMBOL, astral=True
-        ),
-        EVERY_CHARACTER,
-    )
-    starts = members(
-        rf"[0-9\#*] | {module._NOISE_ANYWHERE} | {module._PICTOGRAPH} | {module._SYMBOL}"
-    )
-    assert first == sorted(set(starts) | {c for c in EVERY_CHARACTER if c > "\uffff"})
+    # every character; without keycaps, the same but a keycap's digit.
+    astral = {c for c in EVERY_CHARACTER if c > "\uffff"}
+    for digits in ("[0-9#*]",), ():
+        first = re.findall(
+            _std_class(
+                *digits, module._NOISE_ANYWHERE, module._PICTOGRAPH, module._SYMBOL, astral=True
+            ),
+            EVERY_CHARACTER,
+        )
+        starts = members(
+            " | ".join((*digits, module._NOISE_ANYWHERE, module._PICTOGRAPH, module._SYMBOL))
+        )
+        assert first == sorted(set(starts) | astral)
 
 
 # Pieces of text where noise and law meet: keycaps, ZWJ sequences, symbols in and out of words.
 NOISY = [
-    *"中文1# \n，©™↔★■※○🙂🏽🇨𠀀𓀀",
+    *"中文1#* \n，©™↔▶☀★■※○🙂🏽🇨𠀀𓀀",
     "1\u20e3",
     "#\ufe0f\u20e3",
     "1\ufe0f",  # a digit shown as emoji, no keycap: the selector alone is noise
@@ -300,6 +308,9 @@ def test_noise_found_by_the_stdlib_is_the_noise_the_definition_finds(text: str) 
     # noise before it left:
     spans = [m.span() for m in module._NOISE_RUN.finditer(text)]
     assert module._noise_spans(text) == spans
+    # The pattern for any text finds it too, whether or not the text has a keycap mark (and
+    # `_noise_spans` takes the one for a text without when it has none).
+    assert [m.span() for m in module._noise_pattern(True).finditer(text)] == spans
     kept = "".join(
         text[e:s] for (_, e), (s, _) in itertools.pairwise([(0, 0), *spans, (len(text), 0)])
     )

@@ -79,16 +79,16 @@ def _characters(start: int, end: int) -> str:
 
 
 @functools.cache
-def _std_class(*patterns: str, astral: bool = False) -> str:
+def _std_class(*patterns: str, astral: bool = False, bmp: bool = False) -> str:
     """A stdlib class of the characters that any of `patterns` (each a character, in `regex`'s
     verbose V1 syntax, with its Unicode properties) matches; with `astral`, of those and every
-    character beyond the BMP.
+    character beyond the BMP; with `bmp`, of those in the BMP alone.
 
     The stdlib looks a character up in a table of the BMP, then tries the class's ranges
     beyond it one after the other, also for a character of the BMP that is not in the table.
     So the class is written with the fewer of those ranges, widest first: as its characters,
-    or as all but the others ([^…]); with `astral`, as all but some of the BMP, which rejects
-    a character of the BMP at once."""
+    or as all but the others ([^…]); with `astral`, as all but some of the BMP, and with `bmp`,
+    as some of the BMP: the table alone, which decides any character at once."""
     spans = sorted(span for pattern in patterns for span in _spans(pattern))
     joined: list[tuple[int, int]] = []
     for a, b in spans:
@@ -101,6 +101,8 @@ def _std_class(*patterns: str, astral: bool = False) -> str:
     gaps = [(a, b) for a, b in zip(ends, starts, strict=True) if b > a]
     if astral:
         return f"[^{_ranges_class(gaps, bmp_only=True)}]"
+    if bmp:
+        return f"[{_ranges_class(joined, bmp_only=True)}]"
     if _astral_count(joined) <= _astral_count(gaps):
         return f"[{_ranges_class(joined)}]"
     return f"[^{_ranges_class(gaps)}]"
