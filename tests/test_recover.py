@@ -685,3 +685,33 @@ def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: st
         if m.group(2).lower() in _readings(m.group(1))
     ]
     assert list(_pinyin_edits(text)) == expected
+
+
+def test_tables_kept_on_disk_are_read_back_and_bad_files_passed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fagui.recover.chars import _stored
+
+    monkeypatch.setenv("FAGUI_CACHE_DIR", str(tmp_path / "store"))
+    made: list[int] = []
+
+    def make() -> list[list[int]]:
+        made.append(1)
+        return [[0x4E00, 0x9FA6]]
+
+    assert _stored(["test", "1"], make) == [[0x4E00, 0x9FA6]]
+    assert _stored(["test", "1"], make) == [[0x4E00, 0x9FA6]]
+    assert len(made) == 1  # the second time, read from the file
+    assert _stored(["test", "2"], make) == [[0x4E00, 0x9FA6]]  # another key: made again
+    assert len(made) == 2
+    # A damaged file is made again (and rewritten); an unwritable directory is passed over.
+    for path in (tmp_path / "store").iterdir():
+        path.write_text("{not json", encoding="utf-8")
+    assert _stored(["test", "1"], make) == [[0x4E00, 0x9FA6]]
+    assert len(made) == 3
+    assert _stored(["test", "1"], make) == [[0x4E00, 0x9FA6]]
+    assert len(made) == 3
+    (tmp_path / "file").write_text("", encoding="utf-8")
+    monkeypatch.setenv("FAGUI_CACHE_DIR", str(tmp_path / "file" / "store"))
+    assert _stored(["test", "1"], make) == [[0x4E00, 0x9FA6]]
+    assert len(made) == 4

@@ -4,9 +4,18 @@ never hand-written code-point tables), and whole-text comparison."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
 import re
+import sys
+import tempfile
+import unicodedata
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -16,12 +25,6 @@ _CJK_PUNCT = "，。、；：？！“”‘’《》（）【】〔〕〈〉「
 
 # Digits, Chinese and Arabic, as members of a character class.
 _NUM = "零〇一二三四五六七八九十百千万两0-9０-９"
-
-
-def _matched(pattern: regex.Pattern[str], chars: str) -> Iterator[int]:
-    """The code points of `chars` (which hold each at most once) that `pattern` matches."""
-    for m in pattern.finditer(chars):
-        yield from map(ord, m.group())
 
 
 def _char_class(points: Iterable[int]) -> str:
@@ -65,7 +68,7 @@ _ONE_NOT_NUL = re.compile("[^\\x00]")
 @functools.cache
 def _han_class() -> str:
     """The members of a stdlib class matching what `regex` calls \\p{Han}."""
-    return _char_class(_matched(regex.compile(r"\p{Han}+"), _characters(0, 0x110000)))
+    return _ranges_class(_spans(r"\p{Han}"))
 
 
 @functools.cache
@@ -110,9 +113,63 @@ def _std_class(*patterns: str, astral: bool = False, bmp: bool = False) -> str:
 
 @functools.cache
 def _spans(pattern: str) -> list[tuple[int, int]]:
-    """The code points `pattern` (as in `_std_class`) matches, as spans [a, b) in order."""
-    flags = regex.VERBOSE | regex.V1
-    return [m.span() for m in regex.finditer(f"(?:{pattern}\n)+", _every_character(), flags)]
+    """The code points `pattern` (as in `_std_class`) matches, as spans [a, b) in order: read
+    from `regex`'s Unicode tables over every code point (kept on disk: `_stored`)."""
+
+    def read() -> list[list[int]]:
+        flags = regex.VERBOSE | regex.V1
+        found = regex.finditer(f"(?:{pattern}\n)+", _every_character(), flags)
+        return [list(m.span()) for m in found]
+
+    return [(a, b) for a, b in _stored(["spans", pattern, regex.__version__], read)]
+
+
+# Made again when what `_stored` keeps is made differently.
+_STORE_VERSION = 1
+
+
+def _stored(key: list[str], make: Callable[[], Any]) -> Any:
+    """What `make` returns (data as JSON holds it), kept in a file of the user's cache
+    directory so that the next process reads it rather than making it again: the tables read
+    from `regex`'s and OpenCC's data over every code point take ~0.4 s, which would otherwise
+    be spent on the first `recover` of every process (each `fagui` command). The file is named
+    by a hash of `key`, which names what the data is made from and its versions, of Python's
+    own and of this function. A file that cannot be read or written is passed over: the data
+    is made and used all the same."""
+    where = _store_directory()
+    name = json.dumps([_STORE_VERSION, sys.version_info[:2], unicodedata.unidata_version, *key])
+    path = where / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
+    try:
+        with path.open(encoding="utf-8") as file:
+            stored = json.load(file)
+        if stored["key"] == name:
+            return stored["data"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    data = make()
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=where, delete=False, encoding="utf-8") as new:
+            json.dump({"key": name, "data": data}, new, ensure_ascii=False)
+        os.replace(new.name, path)
+    except OSError:
+        pass
+    return data
+
+
+def _store_directory() -> Path:
+    """$FAGUI_CACHE_DIR, else fagui's directory in the user's cache directory."""
+    if configured := os.environ.get("FAGUI_CACHE_DIR"):
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "fagui"
+
+
+def _package_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _astral_count(spans: list[tuple[int, int]]) -> int:

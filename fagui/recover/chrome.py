@@ -10,7 +10,7 @@ from typing import Any
 
 import regex
 
-from fagui.recover.chars import _NUM, _char_class, _characters, _matched
+from fagui.recover.chars import _NUM, _char_class, _spans
 from fagui.recover.edits import _EditTuple
 from fagui.recover.script import converter
 
@@ -323,7 +323,7 @@ _STRUCTURAL_FIRSTS = _firsts(_parse(_STRUCTURAL.pattern), stripped=True)
 
 @functools.cache
 def _digits() -> str:
-    return "".join(map(chr, _matched(regex.compile(r"\d+"), _characters(0, 0x110000))))
+    return "".join(chr(cp) for a, b in _spans(r"\d") for cp in range(a, b))
 
 
 def _chrome_rule(line: str) -> str | None:

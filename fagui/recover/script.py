@@ -17,6 +17,8 @@ from fagui.recover.chars import (
     _NOT_NUL,
     _char_class,
     _difference_flags,
+    _package_version,
+    _stored,
 )
 from fagui.recover.edits import _EditTuple, _line_spans, _runs
 
@@ -38,17 +40,22 @@ def _traditional() -> tuple[frozenset[str], re.Pattern[str]]:
     set, and a stdlib pattern matching one of those in the BMP or any character outside it (a
     class of BMP characters is a table, which the stdlib scans quickly). Made once from
     OpenCC's conversion of every code point of the planes that hold Han characters (0, 2 and
-    3), one per line; tests/test_recover.py checks the other planes."""
-    points = [
-        cp
-        for cp in itertools.chain(range(0x10000), range(0x20000, 0x40000))
-        if cp != 10 and not 0xD800 <= cp <= 0xDFFF
-    ]
-    chars = list(map(chr, points))
-    converted = converter("t2s").convert("\n".join(chars)).split("\n")
-    if len(converted) != len(chars):  # not one line per character: convert one at a time
-        converted = [converter("t2s").convert(c) for c in chars]
-    found = [c for c, t in zip(chars, converted, strict=True) if c != t]
+    3), one per line (kept on disk: `_stored`); tests/test_recover.py checks the other
+    planes."""
+
+    def read() -> str:
+        points = [
+            cp
+            for cp in itertools.chain(range(0x10000), range(0x20000, 0x40000))
+            if cp != 10 and not 0xD800 <= cp <= 0xDFFF
+        ]
+        chars = list(map(chr, points))
+        converted = converter("t2s").convert("\n".join(chars)).split("\n")
+        if len(converted) != len(chars):  # not one line per character: convert one at a time
+            converted = [converter("t2s").convert(c) for c in chars]
+        return "".join(c for c, t in zip(chars, converted, strict=True) if c != t)
+
+    found = _stored(["t2s converts on its own", _package_version("opencc")], read)
     bmp = [ord(c) for c in found if c <= "\uffff"]
     return frozenset(found), re.compile(f"[{_char_class(bmp)}\\U00010000-\\U0010ffff]")
 
