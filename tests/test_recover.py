@@ -579,6 +579,52 @@ def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line
     assert _unwrapped(text, lines) == (_cut(text, expected), [start for start, _ in expected])
 
 
+def _found_lines(text: str) -> list[str]:
+    from fagui.recover.layout import _needle_lines
+
+    return [text[start:end] for start, end in _needle_lines(text, 0, len(text))]
+
+
+def test_a_chrome_line_is_found_whatever_bullet_starts_it() -> None:
+    from fagui.recover.chrome import _chrome_rule
+
+    # The wrap pass looks for an anchored rule's strings at the start of a line, after the
+    # characters that are not word characters: those are all _chrome_rule strips before it.
+    for line in (f"{c}分享到" for c in EVERY_CHARACTER[:0xF800] if c != "\n"):  # the BMP
+        if _chrome_rule(line) is not None:
+            assert _found_lines(line) == [line]
+            assert _found_lines(f"法律\n{line}\n法律") == [line]
+
+
+_NEEDLE_PIECES = [*_rule_words(), "·", "•", "-", "*", ">", "【", "】", "（", "(", "\u3000", "\t"]
+
+
+@given(st.lists(st.sampled_from(_NEEDLE_PIECES), max_size=8).map("".join))
+@example("·\u3000【打印】")
+@example("\u3000·上一篇")
+@settings(max_examples=1500, deadline=None)
+def test_the_wrap_pass_finds_every_chrome_line(line: str) -> None:
+    from fagui.recover.chrome import _chrome_rule
+
+    # The rules anchored at the start of a line are looked for there, the others anywhere.
+    if _chrome_rule(line) is not None and "\n" not in line:
+        assert _found_lines(line) == [line]
+        assert _found_lines(f"法律\n{line}\n法律") == [line]
+
+
+def test_anchored_rules_are_looked_for_from_the_strings_they_start_with() -> None:
+    from fagui.recover.chrome import _parse
+    from fagui.recover.layout import _start_needles
+
+    assert _start_needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {("分", "享", "到至", ":：")}
+    # Bullets, optional or not, are read with those before the line's first word character.
+    assert _start_needles(_parse(r"^(?:【)?上一篇")) == {tuple("上一篇")}
+    assert _start_needles(_parse(r"^【\s*打印\s*】")) == {tuple("打印】")}
+    assert _start_needles(_parse(r"^(?:[a>]b)")) is None  # could start either way
+    assert _start_needles(_parse(r"^【】")) is None
+    assert _start_needles(_parse(r"^\d{4}年")) is None  # a repeat: not a few strings
+
+
 @given(st.text(alphabet="()（中a，1 ", max_size=20))
 @settings(max_examples=500, deadline=None)
 def test_brackets_in_chinese_context_are_paired_as_a_stack_pairs_them(line: str) -> None:
