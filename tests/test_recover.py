@@ -761,3 +761,13 @@ def test_tables_kept_on_disk_are_read_back_and_bad_files_passed_over(
     monkeypatch.setenv("FAGUI_CACHE_DIR", str(tmp_path / "file" / "store"))
     assert _stored(["test", "1"], make) == [[0x4E00, 0x9FA6]]
     assert len(made) == 4
+    # No cache directory at all (no $HOME to find one from): made each time.
+    monkeypatch.delenv("FAGUI_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert _stored(["test", "1"], make) == [[0x4E00, 0x9FA6]]
+    assert len(made) == 5

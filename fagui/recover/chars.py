@@ -3,6 +3,7 @@ never hand-written code-point tables), and whole-text comparison."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -138,6 +139,8 @@ def _stored(key: list[str], make: Callable[[], Any]) -> Any:
     is made and used all the same."""
     where = _store_directory()
     name = json.dumps([_STORE_VERSION, sys.version_info[:2], unicodedata.unidata_version, *key])
+    if where is None:
+        return make()
     path = where / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
     try:
         with path.open(encoding="utf-8") as file:
@@ -147,22 +150,31 @@ def _stored(key: list[str], make: Callable[[], Any]) -> Any:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     data = make()
+    written = None
     try:
         where.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", dir=where, delete=False, encoding="utf-8") as new:
+            written = new.name
             json.dump({"key": name, "data": data}, new, ensure_ascii=False)
-        os.replace(new.name, path)
+        os.replace(written, path)
     except OSError:
-        pass
+        if written is not None:  # not left behind half made
+            with contextlib.suppress(OSError):
+                Path(written).unlink(missing_ok=True)
     return data
 
 
-def _store_directory() -> Path:
-    """$FAGUI_CACHE_DIR, else fagui's directory in the user's cache directory."""
+def _store_directory() -> Path | None:
+    """$FAGUI_CACHE_DIR, else fagui's directory in the user's cache directory; None when there
+    is no home directory to hold one."""
     if configured := os.environ.get("FAGUI_CACHE_DIR"):
         return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "fagui"
+    if base := os.environ.get("XDG_CACHE_HOME"):
+        return Path(base) / "fagui"
+    try:
+        return Path.home() / ".cache" / "fagui"
+    except RuntimeError:  # no $HOME, and no entry for the user to read it from
+        return None
 
 
 def _package_version(name: str) -> str:
