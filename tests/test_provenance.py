@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from fagui.model import Change, Recovered, apply_changes
 from fagui.pollute import pollute
 from fagui.recover import recover
-from fagui.recover.edits import _Edit, _Edits
+from fagui.recover.edits import _applied, _Edit, _Edits
 
 ARTICLE = (
     "第十条　党员不得通过网络制作、复制、存储、发布、传播含有反对党的基本理论的信息，"
@@ -113,7 +113,8 @@ def test_compact_passes_compose_as_their_edits_do(case) -> None:
     for how, what in rounds:
         text = compact.text
         if how == "delete":
-            compact.delete(what, "noise", lambda s: f"removed {s}")
+            deleted = _applied(text, [(s, e, "", "", "") for s, e in what])
+            compact.delete_found(deleted, len(what), what, "noise", lambda s: f"removed {s}")
             explicit.apply((s, e, "", "noise", f"removed {text[s:e]}") for s, e in what)
         else:
             positions, join = what

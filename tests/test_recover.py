@@ -539,7 +539,7 @@ def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line
     import regex
 
     from fagui.recover.chrome import _chrome_rule, _is_meta
-    from fagui.recover.edits import _cut
+    from fagui.recover.edits import _applied
     from fagui.recover.layout import _TERMINAL, _UNIT_START, _unwrapped, _wrap_width
 
     lines = text.split("\n")
@@ -576,7 +576,8 @@ def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line
         if continues(line, nxt) and not ruled_out:
             expected.append((p, p + 1))
         p += 1
-    assert _unwrapped(text, lines) == (_cut(text, expected), [start for start, _ in expected])
+    deleted = _applied(text, [(s, e, "", "", "") for s, e in expected])
+    assert _unwrapped(text, lines) == (deleted, [start for start, _ in expected])
 
 
 def _found_lines(text: str) -> list[str]:
@@ -613,8 +614,7 @@ def test_the_wrap_pass_finds_every_chrome_line(line: str) -> None:
 
 
 def test_anchored_rules_are_looked_for_from_the_strings_they_start_with() -> None:
-    from fagui.recover.chrome import _parse
-    from fagui.recover.layout import _start_needles
+    from fagui.recover.chrome import _parse, _start_needles
 
     assert _start_needles(_parse(r"^(?:分享到|分享至)\s*[:：]")) == {("分", "享", "到至", ":：")}
     # Bullets, optional or not, are read with those before the line's first word character.

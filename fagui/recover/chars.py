@@ -29,14 +29,15 @@ _NUM = "零〇一二三四五六七八九十百千万两0-9０-９"
 
 
 def _char_class(points: Iterable[int]) -> str:
-    """The members of a stdlib character class matching the code points (ascending)."""
-    ranges: list[list[int]] = []
+    """The members of a stdlib character class matching the code points (ascending), written
+    as `_ranges_class` writes spans of them."""
+    spans: list[list[int]] = []  # [a, b)
     for cp in points:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
+        if spans and spans[-1][1] == cp:
+            spans[-1][1] = cp + 1
         else:
-            ranges.append([cp, cp])
-    return "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+            spans.append([cp, cp + 1])
+    return _ranges_class([(a, b) for a, b in spans])
 
 
 def _utf32(text: str) -> int:

@@ -322,6 +322,89 @@ _STRUCTURAL_FIRSTS = _firsts(_parse(_STRUCTURAL.pattern), stripped=True)
 
 
 @functools.cache
+def _line_needles() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None:
+    """Patterns that find the lines that hold a string some chrome rule needs where the rule
+    could match it, each match running to the end of its line: (anywhere in a line, at the
+    start of the first line read, at the start of a line after its newline); None when some
+    rule needs none.
+
+    A rule anchored at the start of the line (^) matches the line read without the spaces and
+    bullets before it (`_chrome_rule`), none of them a word character (tests/test_recover.py
+    checks it): its line starts, after characters that are not word characters, with one of
+    the strings its matches start with (`_start_needles`), and is looked for there alone. Read
+    anywhere, as `_chrome_needles` has them, those strings start with common characters of
+    the text (当前位置 with the 当 of 应当, 上一篇 with the 一 of 第一条): the stdlib tries the
+    needles at each such character, ~100 ns each, and half of the ~340,000 it tried over the
+    benchmark's polluted copies were theirs; looked for after each newline instead, they cost
+    a quarter of that (the wrap pass's needle scan: 57 → 42 ms). The needles of the other
+    rules, and of an anchored rule whose matches start with none that `_start_needles` finds,
+    are looked for anywhere."""
+    anywhere: set[_Needle] = set()
+    at_start: set[_Needle] = set()
+    for rule, _ in _CHROME_RULES:
+        parsed = _parse(_both_scripts(rule))
+        if rule.startswith("^") and (starts := _start_needles(parsed)) is not None:
+            at_start |= starts
+        elif (needs := _needles(parsed, compact=True)) is not None:
+            anywhere |= needs
+        else:
+            return None
+    spaces = r"[^\S\n]*"  # between the characters: the rules read lines without spaces
+    # A needle is looked for after a newline only where the line starts with one of the
+    # characters needles start with, which fails most lines quicker than the needles do.
+    firsts = _char_class(sorted({ord(needle[0]) for needle in _literal_first(at_start)}))
+    start = rf"[^\w\n]*+(?=[{firsts}])(?:{_trie(at_start, spaces)})[^\n]*"
+    return (
+        re.compile(f"(?:{_trie(anywhere, spaces)})[^\n]*" if anywhere else "(?!)"),
+        re.compile(start if at_start else "(?!)"),
+        re.compile(f"\n{start}" if at_start else "(?!)"),
+    )
+
+
+def _start_needles(items: list[tuple[Any, Any]] | None) -> set[_Needle] | None:
+    """Strings (as `_needles` has them) one of which starts every match of the parsed pattern,
+    after its ^, its \\s* (nothing in a line without spaces) and its optional bullets ((?:【)?),
+    and after any of their first characters that are not word characters, as the bullets
+    before them are read (`_line_needles`); None when it has none that this finds."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    runs: set[_Needle] = {()}
+    for op, av in items or []:
+        first = runs == {()}
+        if _spaces(op, av) or (first and (op is c.AT or _bullet(op, av))):
+            continue
+        choices = _choices([(op, av)], compact=True)
+        if choices is not None and len(runs) * len(choices) <= _MAX_CHOICES:
+            runs = {(*run, *choice) for run in runs for choice in choices}
+            continue
+        if first and op is c.BRANCH:  # the spellings of a rule (see `_both_scripts`)
+            branches = [_start_needles(list(branch)) for branch in av[1]]
+            if all(branches):
+                return set[_Needle]().union(*branches)  # type: ignore[arg-type]
+        break
+    # From the first word character: a needle that starts with a class of word characters and
+    # others might start either way, and is no use.
+    words = {tuple(dropwhile(_NOT_WORD.fullmatch, run)) for run in runs}
+    if not all(words) or not all(_WORD.fullmatch(run[0]) and len(run[0]) <= 8 for run in words):
+        return None
+    return words
+
+
+def _bullet(op: Any, av: Any) -> bool:
+    """True for an optional run of characters that are not word characters, (?:【)?."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if op not in (c.MAX_REPEAT, c.MIN_REPEAT) or av[0] != 0:
+        return False
+    runs = _choices(list(av[2]), compact=True)
+    return runs is not None and all(_NOT_WORD.fullmatch("".join(run)) for run in runs)
+
+
+_WORD = re.compile(r"\w+")
+_NOT_WORD = re.compile(r"[^\w\n]+")
+
+
+@functools.cache
 def _digits() -> str:
     return "".join(chr(cp) for a, b in _spans(r"\d") for cp in range(a, b))
 

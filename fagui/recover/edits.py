@@ -56,12 +56,6 @@ class _Edits:
             self._record(edits, _applied(self.text, edits))
         return len(edits)
 
-    def delete(self, spans: list[tuple[int, int]], kind: str, reason: _Reason) -> int:
-        """Apply a pass that deleted `spans` (start, end) of the text, sorted and apart.
-        `reason` is the reason for each, or gives it from what it deleted, when the changes
-        are composed. Returns how many there were."""
-        return self.delete_found(_cut(self.text, spans), len(spans), spans, kind, reason)
-
     def delete_found(
         self,
         result: str,
@@ -113,7 +107,7 @@ _Find = Callable[[str], list[tuple[int, int]]]  # the spans a pass deleted, from
 
 
 class _Deletion(NamedTuple):
-    """A pass that deleted parts of the text (see `_Edits.delete` and `delete_found`)."""
+    """A pass that deleted parts of the text (see `_Edits.delete_found`)."""
 
     spans: list[tuple[int, int]] | _Find
     kind: str
@@ -338,14 +332,6 @@ def _line_spans(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
         start = end + 1
     yield start, len(text)
-
-
-def _cut(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text without its `spans` (start, end; sorted and apart), cut all at once."""
-    if not spans:
-        return text
-    starts, ends = zip(*spans, strict=True)
-    return "".join(map(text.__getitem__, map(slice, (0, *ends), (*starts, len(text)))))
 
 
 def _line_end(text: str, start: int) -> int:
