@@ -580,6 +580,34 @@ def test_wrap_breaks_found_in_the_whole_text_are_those_of_the_rules_line_by_line
     assert _unwrapped(text, lines) == (deleted, [start for start, _ in expected])
 
 
+# Pieces of a polluted copy around line ends: spaces of every kind, noise that is noise anywhere
+# or only beside a word, a gloss, traditional characters, chrome, wrapped lines.
+_LINE_END_PIECES = [
+    *"中法網絡\n ，,",
+    "\u3000",
+    "\xa0",
+    "\u2003",
+    "\t",
+    "😀",
+    "★",
+    "™",
+    "\u200b",
+    "網(wǎng)",
+    "分享到",
+    "中" * 16 + "\n",
+]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_LINE_END_PIECES), _wrapped()), max_size=16).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_a_polluted_copy_comes_back_without_spaces_at_line_ends(text: str) -> None:
+    # recover takes spaces at line ends once, before the passes that could leave others when
+    # the copy already shows pollution then, and last otherwise: whichever way, none is left.
+    result = recover(text)
+    if any(change.reason != "carriage return" for change in result.changes):
+        assert all(line == line.rstrip() for line in result.text.split("\n"))
+
+
 def _found_lines(text: str) -> list[str]:
     from fagui.recover.layout import _needle_lines
 

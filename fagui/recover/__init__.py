@@ -192,7 +192,8 @@ def _passes(
     yield
     # Passes that could alter a clean text run only on a document that shows pollution.
     evidence = noise + pinyin + converted
-    if evidence:
+    trailing_done = bool(evidence)
+    if trailing_done:
         edits.apply(_trailing_space_edits(edits.text))
     # Injected spaces are evidence when there are several, or any in a half-width copy: the
     # clean texts that have one or two such spaces write full-width punctuation.
@@ -232,7 +233,12 @@ def _passes(
         edits.substitute(punctuated, "punctuation", _PUNCT_REASON, join=False)
     if opts.script == "traditional":
         edits.apply(_script_edits_to_traditional(edits.text))
-    if evidence:  # chrome and wraps may leave spaces at line ends
+    # Spaces at line ends, unless they were taken before the passes that cannot leave any: an
+    # inner space stands before a Han character; a wrap joins lines that end with none; chrome
+    # takes whole lines; the second reading of noise takes no run after a space (noise there is
+    # noise anywhere, which the first reading took); punctuation and script change characters
+    # that are not spaces into others.
+    if evidence and not trailing_done:
         edits.apply(_trailing_space_edits(edits.text))
     return Recovered(
         text=edits.text,
