@@ -373,6 +373,33 @@ def test_inner_spaces_found_by_the_stdlib_are_those_the_definition_finds(text: s
     assert module._count_inner_spaces(text, 3) == min(3, len(expected))
 
 
+@given(st.lists(st.sampled_from([*NOISY, *SPACED, *WHITE[:8], "\u3000"]), max_size=40).map("".join))
+@settings(max_examples=2000, deadline=None)
+@example(f"{LONG} ★{LONG}\n中™ 文 ©")
+def test_noise_and_inner_spaces_found_by_one_scan_are_those_each_pattern_finds(text: str) -> None:
+    from fagui.recover import text as module
+
+    found = module._noise_and_inner_spaces(text)
+    if "\u20e3" in text:
+        assert found is None
+    else:
+        assert found == (module._noise_spans(text), module._inner_spaces(text))
+
+
+@given(st.text(alphabet="ab\n", max_size=30), st.data())
+def test_places_are_followed_through_deletions(text: str, data: st.DataObject) -> None:
+    from fagui.recover.edits import _applied, _through
+
+    cuts = sorted(data.draw(st.sets(st.integers(0, len(text)), max_size=8)))
+    spans = [(a, b, "", "chrome", "") for a, b in itertools.pairwise(cuts)][::2]
+    result = _applied(text, spans)
+    inside = {p for a, b, *_ in spans for p in range(a, b)}
+    kept = [p for p in range(len(text)) if p not in inside]
+    # Every character kept is where the places say, in order.
+    assert [result[q] for q in _through(kept, spans)] == [text[p] for p in kept]
+    assert _through(list(range(len(text))), spans) == list(range(len(result)))
+
+
 def test_script_conversion_found_on_whole_texts_is_the_one_found_by_position() -> None:
     from fagui.recover.script import (
         _char_runs,

@@ -19,7 +19,8 @@ callers want the text alone). The passes, in order:
    spaces (第一条　, 1979年7月1日 第五届, 。 第十条, headings, tables) are kept.
 6. **wrap**: hard-wrapped lines rejoined when the document is hard-wrapped; never before a
    new unit (第五条　, （一）) or across page furniture. Then **noise** again, as deleting
-   noise or a line end can put a symbol inside a word.
+   noise or a line end can put a symbol inside a word (after wraps, found with the inner
+   spaces of step 7 by one scan).
 7. **chrome**: site furniture — navigation, bylines, share bars, previous/next links,
    copyright and ICP lines, ads and watermarks — and the headline above the title. Then
    **space** again after wraps: a space kept at the start or end of a line (a heading's) may
@@ -46,7 +47,7 @@ from typing import Protocol, cast
 from fagui.errors import OptionsError
 from fagui.model import SCRIPTS, Changes, Recovered
 from fagui.recover.chrome import _chrome_edits
-from fagui.recover.edits import _Edits
+from fagui.recover.edits import _Edits, _through
 from fagui.recover.layout import (
     _PUNCT_REASON,
     _newline_spans,
@@ -63,9 +64,11 @@ from fagui.recover.text import (
     _carriage_return_edits,
     _count_inner_spaces,
     _inner_space_edits,
+    _noise_and_inner_spaces,
     _noise_reason,
     _noise_spans,
     _pinyin_edits,
+    _space_edits,
     _trailing_space_edits,
     _without_noise,
 )
@@ -214,18 +217,27 @@ def _passes(
     )
     yield
     # A symbol that stood at the start of a wrapped line, or beside noise, now stands inside a
-    # word: read the noise again.
-    if wraps or noise:
+    # word: read the noise again. After wraps, the inner spaces are read again too (below), and
+    # both are found by one scan of the joined text. Its inner spaces are those of the text once
+    # chrome is taken out: the rules read a space's own line alone, and chrome takes whole
+    # lines. Unless it finds noise, which may leave a space between two Han characters: then
+    # the spaces are read after chrome.
+    found = _noise_and_inner_spaces(edits.text) if wraps else None
+    spaces_found = found[1] if found is not None and not found[0] else None
+    if (wraps or noise) and spaces_found is None:
         result, count = _without_noise(edits.text)
         edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
     evidence += wraps
     yield
     still_traditional = traditional and opts.script == "original"
-    evidence += edits.apply(_chrome_edits(edits.text, edits.lines, still_traditional))
+    chrome = _chrome_edits(edits.text, edits.lines, still_traditional)
+    evidence += edits.apply(chrome)
     yield
     # Chrome or wraps are pollution too; and a space kept as layout at the start or end of a
     # line (a heading's) may now stand inside a line the wraps joined.
-    if evidence and (not spaces_done or wraps):
+    if spaces_found is not None:
+        edits.apply(_space_edits(_through(spaces_found, chrome)))
+    elif evidence and (not spaces_done or wraps):
         edits.apply(_inner_space_edits(edits.text))
     yield
     if evidence and _uses_half_width(edits.text):

@@ -311,6 +311,20 @@ def _clusters(
     return clusters
 
 
+def _through(places: list[int], deleted: list[_EditTuple]) -> list[int]:
+    """The `places` (ascending) of a text, in the text without the spans `deleted` (sorted,
+    apart); those inside one are dropped."""
+    kept: list[int] = []
+    k = gone = 0  # the spans that end by a place, and their length
+    for p in places:
+        while k < len(deleted) and deleted[k][1] <= p:
+            gone += deleted[k][1] - deleted[k][0]
+            k += 1
+        if k == len(deleted) or p < deleted[k][0]:
+            kept.append(p - gone)
+    return kept
+
+
 def _runs(edits: Iterable[_EditTuple]) -> Iterator[_EditTuple]:
     """Adjacent edits of the same kind and reason as one edit (历史, not 历 and 史)."""
     run: _EditTuple | None = None

@@ -65,18 +65,8 @@ def _noise_pattern(keycaps: bool) -> re.Pattern[str]:
     - the repeat is possessive (*+): nothing follows it, so it changes nothing, and the
       stdlib keeps no state to go back to after each character."""
     digits = ("[0-9#*]",) if keycaps else ()
-    first = _std_class(*digits, _NOISE_ANYWHERE, _PICTOGRAPH, _SYMBOL, astral=True)
-    anywhere_bmp, pictograph_bmp, symbol = (
-        _std_class(pattern, bmp=True) for pattern in (_NOISE_ANYWHERE, _PICTOGRAPH, _SYMBOL)
-    )
-    anywhere, shown, before, after, not_space = map(
-        _std_class, (_NOISE_ANYWHERE, _SHOWN_AS_EMOJI, _IN_WORD_BEFORE, _IN_WORD_AFTER, _NOT_SPACE)
-    )
-    one = (
-        rf"{anywhere_bmp}|[\U00010000-\U0010FFFF](?<={anywhere})"
-        rf"|{pictograph_bmp}(?:(?={shown})|(?<=\u200D.)|(?<={before}.)(?={after}))"
-        rf"|{symbol}(?<={not_space}.)"
-    )
+    first = _std_class(*digits, *_NOISE_FIRSTS, astral=True)
+    one = _noise_unit()
     if not keycaps:
         return re.compile(f"{first}(?<={one})(?:{one})*+", re.DOTALL)
     keycap_end = r"\u20E3(?<=[0-9#*].)|\uFE0F\u20E3(?<=[0-9#*]..)"
@@ -84,6 +74,24 @@ def _noise_pattern(keycaps: bool) -> re.Pattern[str]:
 
 
 _NOT_SPACE = r"\S"
+_NOISE_FIRSTS = (_NOISE_ANYWHERE, _PICTOGRAPH, _SYMBOL)  # what a run of noise starts with
+
+
+@functools.cache
+def _noise_unit() -> str:
+    """One unit of noise but a keycap, for the stdlib (see `_noise_pattern`)."""
+    anywhere_bmp, pictograph_bmp, symbol = (
+        _std_class(pattern, bmp=True) for pattern in _NOISE_FIRSTS
+    )
+    anywhere, shown, before, after, not_space = map(
+        _std_class, (_NOISE_ANYWHERE, _SHOWN_AS_EMOJI, _IN_WORD_BEFORE, _IN_WORD_AFTER, _NOT_SPACE)
+    )
+    return (
+        rf"{anywhere_bmp}|[\U00010000-\U0010FFFF](?<={anywhere})"
+        rf"|{pictograph_bmp}(?:(?={shown})|(?<=\u200D.)|(?<={before}.)(?={after}))"
+        rf"|{symbol}(?<={not_space}.)"
+    )
+
 
 _NOISE_REASONS = (
     (regex.compile(r"[\p{Cf}]", regex.V1), "zero-width or format character"),
@@ -234,35 +242,45 @@ def _inner_space_pattern() -> re.Pattern[str]:
     before it: the character before it ends none, and no 附 stands in the five before that
     (附件三). The rules that read back along the line (a table's |, a numbered item's 一、)
     are left to `_inner_spaces`."""
-    space, han = _std_class(r"\p{Zs}"), _han_class()
-    return re.compile(
-        rf"""
-        {space}(?=[{han}])(?<=[{han}].)
+    return re.compile(_std_class(r"\p{Zs}") + _after_inner_space(), re.VERBOSE | re.MULTILINE)
+
+
+@functools.cache
+def _after_inner_space() -> str:
+    """`_inner_space_pattern` after the space it starts with (verbose)."""
+    han = _han_class()
+    return rf"""
+        (?=[{han}])(?<=[{han}].)
         (?!第[{_NUM}]+{_UNIT})
         (?!{_heads([3, 4, 5, 1, 2, *range(6, 13)])})
         (?!(?![^\n]{{25}})(?=[^{_PUNCT}\n]*$)(?:{_heads(range(13, 25))}))
         (?:(?<![{_LABEL_ENDS}].)(?<=[^附]{{5}}..)|.)
-        """,
-        re.VERBOSE | re.MULTILINE,
-    )
+        """
 
 
 def _inner_spaces(text: str, up_to: int = -1) -> list[int]:
-    """Where `_INNER_SPACE` matches in `text` (the first `up_to` places, if given), in order.
-    A space `_inner_space_pattern` matches alone is one, unless a numbered item's 、 (一、) or
-    a table's | stands before it in its line; the definition decides those, and the places the
-    pattern matches with the character after the space. (A list built by a loop: it runs for
-    every space the pass deletes, where a generator's steps cost about a fifteenth of the
-    pass.)"""
+    """Where `_INNER_SPACE` matches in `text` (the first `up_to` places, if given), in order:
+    the spaces `_inner_space_pattern` finds that `_is_inner_space`. (A list built by a loop: it
+    runs for every space the pass deletes, where a generator's steps cost about a fifteenth of
+    the pass.)"""
     found: list[int] = []
     table = "|" in text
     for start, end in map(re.Match.span, _inner_space_pattern().finditer(text)):
-        decided = end - start == 1 and _plain_line_before(text, start, table)
-        if decided or _INNER_SPACE.match(text, start):
+        if _is_inner_space(text, start, end, table):
             found.append(start)
             if len(found) == up_to:
                 break
     return found
+
+
+def _is_inner_space(text: str, start: int, end: int, table: bool) -> bool:
+    """Whether `_INNER_SPACE` matches where `_inner_space_pattern` matched text[start:end] (in a
+    text with a `table` when it holds a |). A space the pattern matches alone is one, unless a
+    numbered item's 、 (一、) or a table's | stands before it in its line; the definition
+    decides those, and the places the pattern matches with the character after the space."""
+    if end - start == 1 and _plain_line_before(text, start, table):
+        return True
+    return _INNER_SPACE.match(text, start) is not None
 
 
 def _plain_line_before(text: str, start: int, table: bool) -> bool:
@@ -279,7 +297,44 @@ _NUMBERED = re.compile(f"、(?<=[{_NUM}]、)")
 
 
 def _inner_space_edits(text: str) -> list[_EditTuple]:
-    return [(at, at + 1, "", "space", "space inside a word") for at in _inner_spaces(text)]
+    return _space_edits(_inner_spaces(text))
+
+
+def _space_edits(places: Iterable[int]) -> list[_EditTuple]:
+    """The edits deleting the inner spaces at `places`."""
+    return [(at, at + 1, "", "space", "space inside a word") for at in places]
+
+
+@functools.cache
+def _noise_or_space_pattern() -> re.Pattern[str]:
+    """`_noise_pattern` (for a text without keycaps) and `_inner_space_pattern` as one pattern,
+    which finds both in one scan, in about the time each takes alone (the stdlib's search for
+    the first character of a match costs the same for any class): a run of noise, or a space
+    that may be an inner one. Its matches are those each of them finds: a run of noise holds
+    no space (no white space is noise), and a space's match holds no noise (it ends with the
+    space or the Han character after it)."""
+    noise_or_space = _std_class(*_NOISE_FIRSTS, r"\p{Zs}", astral=True)
+    one, space = _noise_unit(), _std_class(r"\p{Zs}")
+    return re.compile(
+        rf"{noise_or_space}(?:(?s:(?<={one})(?:{one})*+)|(?<={space}){_after_inner_space()})",
+        re.VERBOSE | re.MULTILINE,
+    )
+
+
+def _noise_and_inner_spaces(text: str) -> tuple[list[tuple[int, int]], list[int]] | None:
+    """`_noise_spans(text)` and `_inner_spaces(text)`, found by one scan; None for a text with
+    U+20E3, which ends every keycap (the pattern reads none)."""
+    if "\u20e3" in text:
+        return None
+    noise: list[tuple[int, int]] = []
+    spaces: list[int] = []
+    table = "|" in text
+    for start, end in map(re.Match.span, _noise_or_space_pattern().finditer(text)):
+        if not text[start].isspace():  # noise starts with no white space, a space's match does
+            noise.append((start, end))
+        elif _is_inner_space(text, start, end, table):
+            spaces.append(start)
+    return noise, spaces
 
 
 def _count_inner_spaces(text: str, up_to: int) -> int:
