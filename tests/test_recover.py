@@ -386,6 +386,40 @@ def test_noise_and_inner_spaces_found_by_one_scan_are_those_each_pattern_finds(t
         assert found == (module._noise_spans(text), module._inner_spaces(text))
 
 
+@given(st.lists(st.sampled_from([*SPACED, *WHITE[:8], *"歷網於著𠀀𓀀"]), max_size=40).map("".join))
+@settings(max_examples=2000, deadline=None)
+def test_traditional_characters_and_inner_spaces_found_by_one_scan(text: str) -> None:
+    from fagui.recover import text as module
+    from fagui.recover.script import _TRAD_MIN, _count_traditional
+
+    convert, spaces = module._traditional_and_inner_spaces(text)
+    assert convert == (_count_traditional(text, _TRAD_MIN) >= _TRAD_MIN)
+    assert spaces == (None if convert else module._inner_spaces(text))
+
+
+@given(
+    st.lists(st.one_of(st.sampled_from(SPACED), st.sampled_from(WHITE)), max_size=40).map("".join),
+    st.data(),
+)
+@settings(max_examples=2000, deadline=None)
+@example(f"{LONG} 国务院" + " " * 30, None)  # a line that is a heading once its end is cut
+def test_inner_spaces_are_followed_through_deletions_within_lines(
+    text: str, data: st.DataObject | None
+) -> None:
+    from fagui.recover import text as module
+    from fagui.recover.edits import _applied
+
+    if data is None:  # the example: its trailing spaces cut
+        cuts = [len(text.rstrip()), len(text)]
+    else:
+        cuts = sorted(data.draw(st.sets(st.integers(0, len(text)), max_size=8)))
+    spans = [(a, b, "", "noise", "") for a, b in itertools.pairwise(cuts)][::2]
+    spans = [span for span in spans if "\n" not in text[span[0] : span[1]]]
+    after = _applied(text, spans)
+    found = module._inner_spaces_after(after, module._inner_spaces(text), spans)
+    assert found == module._inner_spaces(after)
+
+
 @given(st.text(alphabet="ab\n", max_size=30), st.data())
 def test_places_are_followed_through_deletions(text: str, data: st.DataObject) -> None:
     from fagui.recover.edits import _applied, _through

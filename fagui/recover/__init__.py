@@ -16,7 +16,9 @@ callers want the text alone). The passes, in order:
 3. **pinyin**: glosses such as ``網(wǎng)``, checked against the character's readings (`pypinyin`).
 4. **script**: traditional → simplified with OpenCC, only where the text is traditional.
 5. **space**: trailing spaces, and single spaces injected between two Han characters; layout
-   spaces (第一条　, 1979年7月1日 第五届, 。 第十条, headings, tables) are kept.
+   spaces (第一条　, 1979年7月1日 第五届, 。 第十条, headings, tables) are kept. In a text
+   the script pass left as it was, they were found by the scan that looked for traditional
+   characters.
 6. **wrap**: hard-wrapped lines rejoined when the document is hard-wrapped; never before a
    new unit (第五条　, （一）) or across page furniture. Then **noise** again, as deleting
    noise or a line end can put a symbol inside a word (after wraps, found with the inner
@@ -47,7 +49,7 @@ from typing import Protocol, cast
 from fagui.errors import OptionsError
 from fagui.model import SCRIPTS, Changes, Recovered
 from fagui.recover.chrome import _chrome_edits
-from fagui.recover.edits import _Edits, _through
+from fagui.recover.edits import _applied, _Edits, _EditTuple, _through
 from fagui.recover.layout import (
     _PUNCT_REASON,
     _newline_spans,
@@ -64,11 +66,13 @@ from fagui.recover.text import (
     _carriage_return_edits,
     _count_inner_spaces,
     _inner_space_edits,
+    _inner_spaces_after,
     _noise_and_inner_spaces,
     _noise_reason,
     _noise_spans,
     _pinyin_edits,
     _space_edits,
+    _traditional_and_inner_spaces,
     _trailing_space_edits,
     _without_noise,
 )
@@ -186,7 +190,12 @@ def _passes(
     yield
     pinyin = edits.apply(_pinyin_edits(edits.text))
     yield
-    simplified, converted, traditional = _script_edits_to_simplified(edits.text)
+    # The scan that tells whether the text holds traditional characters finds its inner spaces
+    # too, which serve below when it holds too few to convert (then it stays as it is).
+    convert, inner = _traditional_and_inner_spaces(edits.text)
+    simplified, converted, traditional = (
+        _script_edits_to_simplified(edits.text) if convert else (edits.text, False, False)
+    )
     if opts.script != "original":
         if isinstance(simplified, str):
             edits.substitute(simplified, "script", "traditional character", join=True)
@@ -197,13 +206,20 @@ def _passes(
     evidence = noise + pinyin + converted
     trailing_done = bool(evidence)
     if trailing_done:
-        edits.apply(_trailing_space_edits(edits.text))
+        trailing = _trailing_space_edits(edits.text)
+        edits.apply(trailing)
+        if inner is not None and trailing:
+            inner = _inner_spaces_after(edits.text, inner, trailing)
     # Injected spaces are evidence when there are several, or any in a half-width copy: the
     # clean texts that have one or two such spaces write full-width punctuation.
-    spaces = 0 if evidence else _count_inner_spaces(edits.text, 3)
+    if evidence:
+        spaces = 0
+    else:
+        spaces = min(3, len(inner)) if inner is not None else _count_inner_spaces(edits.text, 3)
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
-        evidence += edits.apply(_inner_space_edits(edits.text))
+        found = _space_edits(inner) if inner is not None else _inner_space_edits(edits.text)
+        evidence += edits.apply(found)
     yield
     # The wrap pass makes the text alone; the newlines it deleted become spans only when the
     # changes are read.
@@ -218,13 +234,20 @@ def _passes(
     yield
     # A symbol that stood at the start of a wrapped line, or beside noise, now stands inside a
     # word: read the noise again. After wraps, the inner spaces are read again too (below), and
-    # both are found by one scan of the joined text. Its inner spaces are those of the text once
-    # chrome is taken out: the rules read a space's own line alone, and chrome takes whole
-    # lines. Unless it finds noise, which may leave a space between two Han characters: then
-    # the spaces are read after chrome.
-    found = _noise_and_inner_spaces(edits.text) if wraps else None
-    spaces_found = found[1] if found is not None and not found[0] else None
-    if (wraps or noise) and spaces_found is None:
+    # both are found by one scan of the joined text; those it finds are followed through the
+    # noise it deletes, which may leave a space between two Han characters (the lines it cuts
+    # are read again: `_inner_spaces_after`), and through chrome, which takes whole lines (the
+    # rules read a space's own line alone).
+    joined = _noise_and_inner_spaces(edits.text) if wraps else None
+    rejoined: list[int] | None = None  # the inner spaces after wraps
+    if joined is not None:
+        noise_spans, rejoined = joined
+        if noise_spans:
+            deleted: list[_EditTuple] = [(a, b, "", "noise", "") for a, b in noise_spans]
+            result = _applied(edits.text, deleted)
+            edits.delete_found(result, len(deleted), noise_spans, "noise", _noise_reason)
+            rejoined = _inner_spaces_after(edits.text, rejoined, deleted)
+    elif wraps or noise:
         result, count = _without_noise(edits.text)
         edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
     evidence += wraps
@@ -235,8 +258,8 @@ def _passes(
     yield
     # Chrome or wraps are pollution too; and a space kept as layout at the start or end of a
     # line (a heading's) may now stand inside a line the wraps joined.
-    if spaces_found is not None:
-        edits.apply(_space_edits(_through(spaces_found, chrome)))
+    if rejoined is not None:
+        edits.apply(_space_edits(_through(rejoined, chrome)))
     elif evidence and (not spaces_done or wraps):
         edits.apply(_inner_space_edits(edits.text))
     yield

@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 import regex
 
 from fagui.recover.chars import _NUM, _han_class, _std_class
-from fagui.recover.edits import _EditTuple
+from fagui.recover.edits import _EditTuple, _line_end, _through
+from fagui.recover.script import _TRAD_MIN, _traditional
 
 # Noise, character by character: a keycap sequence, a character that is noise wherever it
 # stands, or one that is noise where it stands (`_NOISE_IN_CONTEXT`). `_NOISE_RUN` is the
@@ -230,15 +231,15 @@ def _heads(widths: Iterable[int]) -> str:
 @functools.cache
 def _inner_space_pattern() -> re.Pattern[str]:
     """`_INNER_SPACE` for the stdlib, which scans a text for a class of characters in a
-    fraction of the time `regex` takes: where it matches one character (the space), the
-    definition matches there too; where it matches two (the space and the Han character after
-    it), the definition must decide; elsewhere the definition does not match.
+    fraction of the time `regex` takes: it matches a space (and no more) where the definition
+    matches, and where its group (empty) matches too, the definition must decide; elsewhere
+    the definition does not match.
 
     Read from the space, its assertions are the definition's in the stdlib's fixed widths: a
     Han character on either side; not before 第五条; the head rule, one lookbehind for each
     width (three to five first: 第五条　, 第十二条　, where most label spaces stand); the
     heading rule, a lookahead to the line end within 24 characters (rarely true), then a
-    lookbehind for each width past the head's. Then, to match the space alone, no label
+    lookbehind for each width past the head's. Then, to decide without its group, no label
     before it: the character before it ends none, and no 附 stands in the five before that
     (附件三). The rules that read back along the line (a table's |, a numbered item's 一、)
     are left to `_inner_spaces`."""
@@ -254,7 +255,7 @@ def _after_inner_space() -> str:
         (?!第[{_NUM}]+{_UNIT})
         (?!{_heads([3, 4, 5, 1, 2, *range(6, 13)])})
         (?!(?![^\n]{{25}})(?=[^{_PUNCT}\n]*$)(?:{_heads(range(13, 25))}))
-        (?:(?<![{_LABEL_ENDS}].)(?<=[^附]{{5}}..)|.)
+        (?:(?<![{_LABEL_ENDS}].)(?<=[^附]{{5}}..)|())
         """
 
 
@@ -265,20 +266,21 @@ def _inner_spaces(text: str, up_to: int = -1) -> list[int]:
     the pass.)"""
     found: list[int] = []
     table = "|" in text
-    for start, end in map(re.Match.span, _inner_space_pattern().finditer(text)):
-        if _is_inner_space(text, start, end, table):
-            found.append(start)
+    for m in _inner_space_pattern().finditer(text):
+        if _is_inner_space(text, m, table):
+            found.append(m.start())
             if len(found) == up_to:
                 break
     return found
 
 
-def _is_inner_space(text: str, start: int, end: int, table: bool) -> bool:
-    """Whether `_INNER_SPACE` matches where `_inner_space_pattern` matched text[start:end] (in a
-    text with a `table` when it holds a |). A space the pattern matches alone is one, unless a
-    numbered item's 、 (一、) or a table's | stands before it in its line; the definition
-    decides those, and the places the pattern matches with the character after the space."""
-    if end - start == 1 and _plain_line_before(text, start, table):
+def _is_inner_space(text: str, match: re.Match[str], table: bool) -> bool:
+    """Whether `_INNER_SPACE` matches at the space `_inner_space_pattern` (or a pattern holding
+    it, whose group 1 is its own) matched (in a text with a `table` when it holds a |). A space
+    the pattern decides is one, unless a numbered item's 、 (一、) or a table's | stands before
+    it in its line; the definition decides those, and the spaces the pattern leaves to it."""
+    start = match.start()
+    if match.group(1) is None and _plain_line_before(text, start, table):
         return True
     return _INNER_SPACE.match(text, start) is not None
 
@@ -311,8 +313,7 @@ def _noise_or_space_pattern() -> re.Pattern[str]:
     which finds both in one scan, in about the time each takes alone (the stdlib's search for
     the first character of a match costs the same for any class): a run of noise, or a space
     that may be an inner one. Its matches are those each of them finds: a run of noise holds
-    no space (no white space is noise), and a space's match holds no noise (it ends with the
-    space or the Han character after it)."""
+    no space (no white space is noise), and a space's match is the space alone."""
     noise_or_space = _std_class(*_NOISE_FIRSTS, r"\p{Zs}", astral=True)
     one, space = _noise_unit(), _std_class(r"\p{Zs}")
     return re.compile(
@@ -329,13 +330,70 @@ def _noise_and_inner_spaces(text: str) -> tuple[list[tuple[int, int]], list[int]
     noise: list[tuple[int, int]] = []
     spaces: list[int] = []
     table = "|" in text
-    for start, end in map(re.Match.span, _noise_or_space_pattern().finditer(text)):
-        if not text[start].isspace():  # noise starts with no white space, a space's match does
-            noise.append((start, end))
-        elif _is_inner_space(text, start, end, table):
-            spaces.append(start)
+    for m in _noise_or_space_pattern().finditer(text):
+        if not text[m.start()].isspace():  # noise starts with no white space, a space's match does
+            noise.append(m.span())
+        elif _is_inner_space(text, m, table):
+            spaces.append(m.start())
     return noise, spaces
 
 
 def _count_inner_spaces(text: str, up_to: int) -> int:
     return len(_inner_spaces(text, up_to))
+
+
+@functools.cache
+def _traditional_or_space_pattern() -> re.Pattern[str]:
+    """The pattern `script._count_traditional` counts with (a traditional character of the BMP,
+    any beyond it) and `_inner_space_pattern` as one, which finds both in one scan: a space's
+    match is the space alone, and no white space is such a character."""
+    traditional, space = _traditional()[1].pattern, _std_class(r"\p{Zs}")
+    return re.compile(
+        rf"[{traditional[1:-1]}{space[1:-1]}](?:(?<={space}){_after_inner_space()}|(?<={traditional}))",
+        re.VERBOSE | re.MULTILINE,
+    )
+
+
+def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None]:
+    """Whether the text holds `script._TRAD_MIN` characters that OpenCC converts on their own
+    (as `script._count_traditional` counts them), and, when it does not (the script pass
+    leaves the text as it is), its inner spaces (`_inner_spaces`): found by one scan."""
+    table = _traditional()[0]
+    traditional = 0
+    spaces: list[int] = []
+    bar = "|" in text
+    for m in _traditional_or_space_pattern().finditer(text):
+        char = text[m.start()]
+        if char.isspace():
+            if _is_inner_space(text, m, bar):
+                spaces.append(m.start())
+        elif char <= "\uffff" or char in table:
+            traditional += 1
+            if traditional >= _TRAD_MIN:
+                return True, None
+    return False, spaces
+
+
+def _inner_spaces_after(text: str, spaces: list[int], deleted: list[_EditTuple]) -> list[int]:
+    """`_inner_spaces(text)`, for a text made by taking the spans `deleted` (sorted, apart, none
+    holding a line end) out of one whose inner spaces are `spaces`: the rules read a space's own
+    line alone, so those of the lines the deletions left whole are followed through them
+    (`edits._through`), and the lines they cut are read again."""
+    kept = _through(spaces, deleted)
+    cut: list[tuple[int, int]] = []  # the lines cut, (start, end) in the text, in order
+    gone = 0
+    for start, end, *_ in deleted:
+        at = start - gone  # where the deletion was, in the text
+        gone += end - start
+        if not cut or at > cut[-1][1]:
+            cut.append((text.rfind("\n", 0, at) + 1, _line_end(text, at)))
+    found: list[int] = []
+    i = 0
+    for start, end in cut:
+        while i < len(kept) and kept[i] < start:
+            found.append(kept[i])
+            i += 1
+        while i < len(kept) and kept[i] <= end:
+            i += 1
+        found += (start + p for p in _inner_spaces(text[start:end]))
+    return found + kept[i:]
