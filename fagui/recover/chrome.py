@@ -415,7 +415,7 @@ def _chrome_rule(line: str) -> str | None:
     stripped = line.strip().lstrip("·•・-*►▶>|[【（( \t")
     if not stripped or len(stripped) > 120 or stripped[-1] in _SENTENCE_END:
         return None
-    if _STRUCTURAL.match(stripped):
+    if _is_structural(stripped):
         return None
     compact = "".join(stripped.split())  # 相关阅　读 is still 相关阅读
     anchored, floating = _chrome_rules()
@@ -434,10 +434,15 @@ def _is_furniture(line: str) -> bool:
         return False
     if stripped[-1:] in ("：", ":", "，", ","):
         return False
-    # Most lines start with none of the characters a structural line can start with, which
-    # is told quicker than by the pattern.
-    could_be = _STRUCTURAL_FIRSTS is None or stripped[:1] in _STRUCTURAL_FIRSTS  # "" always is
-    return not (could_be and _STRUCTURAL.match(stripped))
+    return not _is_structural(stripped)
+
+
+def _is_structural(line: str) -> bool:
+    """Whether `_STRUCTURAL` matches the line: told at once for most lines, which start with
+    none of the characters a structural line can start with after its spaces."""
+    first = line[:1]
+    could_be = _STRUCTURAL_FIRSTS is None or first in _STRUCTURAL_FIRSTS or first.isspace()
+    return could_be and _STRUCTURAL.match(line) is not None
 
 
 _META = regex.compile(
