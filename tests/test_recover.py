@@ -238,12 +238,12 @@ EVERY_CHARACTER = "".join(chr(cp) for cp in range(0x110000) if not 0xD800 <= cp 
 
 
 def test_traditional_table_is_what_opencc_converts_on_its_own() -> None:
-    from fagui.recover.script import _traditional, converter
+    from fagui.recover.script import _traditional, _traditional_pattern, converter
 
     chars = EVERY_CHARACTER.replace("\n", "")
     converted = converter("t2s").convert("\n".join(chars)).split("\n")
     assert len(converted) == len(chars)
-    table, pattern = _traditional()
+    table, pattern = _traditional()[0], _traditional_pattern()
     assert table == {c for c, t in zip(chars, converted, strict=True) if c != t}
     found = {c for c in pattern.findall(EVERY_CHARACTER) if c <= "\uffff" or c in table}
     assert found == table

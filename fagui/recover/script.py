@@ -35,9 +35,9 @@ _TRAD_SHARE = 0.02
 
 
 @functools.cache
-def _traditional() -> tuple[frozenset[str], re.Pattern[str]]:
+def _traditional() -> tuple[frozenset[str], str]:
     """The characters OpenCC's t2s converts on their own, i.e. without phrase context: their
-    set, and a stdlib pattern matching one of those in the BMP or any character outside it (a
+    set, and a stdlib class matching one of those in the BMP or any character outside it (a
     class of BMP characters is a table, which the stdlib scans quickly). Made once from
     OpenCC's conversion of every code point of the planes that hold Han characters (0, 2 and
     3), one per line (kept on disk: `_stored`); tests/test_recover.py checks the other
@@ -57,12 +57,19 @@ def _traditional() -> tuple[frozenset[str], re.Pattern[str]]:
 
     found = _stored(["t2s converts on its own", _package_version("opencc")], read)
     bmp = [ord(c) for c in found if c <= "\uffff"]
-    return frozenset(found), re.compile(f"[{_char_class(bmp)}\\U00010000-\\U0010ffff]")
+    return frozenset(found), f"[{_char_class(bmp)}\\U00010000-\\U0010ffff]"
+
+
+@functools.cache
+def _traditional_pattern() -> re.Pattern[str]:
+    """`_traditional`'s class, compiled when first asked for (most texts are told simplified
+    without it: `text._traditional_and_inner_spaces`)."""
+    return re.compile(_traditional()[1])
 
 
 def _count_traditional(text: str, up_to: int) -> int:
     """How many characters of the text OpenCC converts on their own, counting up to `up_to`."""
-    table, pattern = _traditional()
+    table, pattern = _traditional()[0], _traditional_pattern()
     found = (c for m in pattern.finditer(text) if (c := m.group()) <= "\uffff" or c in table)
     return sum(1 for _ in islice(found, up_to))
 
@@ -72,7 +79,7 @@ def _count_converted(text: str, converted: str, up_to: int) -> int:
     changed."""
     if _converted_at_least(text, converted, up_to):
         return up_to
-    table, pattern = _traditional()
+    table, pattern = _traditional()[0], _traditional_pattern()
     count = 0
     for m in pattern.finditer(text):
         char = m.group()
@@ -95,7 +102,7 @@ def _converted_at_least(text: str, converted: str, count: int) -> bool:
     a third of the text's characters are traditional (in the polluted copies, a median of
     29%). The pattern also matches every character outside the BMP, traditional or not: a
     stretch with one is left to the loop."""
-    pattern = _traditional()[1]
+    pattern = _traditional_pattern()
     found = start = 0
     while found < count and start < len(text):
         end = start + 3 * (count - found)

@@ -307,34 +307,44 @@ def _space_edits(places: Iterable[int]) -> list[_EditTuple]:
     return [(at, at + 1, "", "space", "space inside a word") for at in places]
 
 
-@functools.cache
-def _noise_or_space_pattern() -> re.Pattern[str]:
-    """`_noise_pattern` (for a text without keycaps) and `_inner_space_pattern` as one pattern,
-    which finds both in one scan, in about the time each takes alone (the stdlib's search for
-    the first character of a match costs the same for any class): a run of noise, or a space
-    that may be an inner one. Its matches are those each of them finds: a run of noise holds
-    no space (no white space is noise), and a space's match is the space alone."""
-    noise_or_space = _std_class(*_NOISE_FIRSTS, r"\p{Zs}", astral=True)
-    one, space = _noise_unit(), _std_class(r"\p{Zs}")
+def _or_inner_space(members: str) -> re.Pattern[str]:
+    """A pattern that finds, by one scan, the characters of the stdlib class `members` (which
+    holds every space, and no other white space) and the spaces `_inner_space_pattern` finds
+    (its group 1 the same): in about the time either takes alone, as the stdlib's search for
+    the first character of a match costs the same for any class. A space's match is the space
+    alone (so it holds no other such character), another's the character alone."""
+    space = _std_class(r"\p{Zs}")
     return re.compile(
-        rf"{noise_or_space}(?:(?s:(?<={one})(?:{one})*+)|(?<={space}){_after_inner_space()})",
+        rf"{members}(?:(?<={space}){_after_inner_space()}|(?<!{space}))",
         re.VERBOSE | re.MULTILINE,
     )
 
 
+@functools.cache
+def _noise_or_space() -> re.Pattern[str]:
+    return _or_inner_space(_std_class(*_NOISE_FIRSTS, r"\p{Zs}", astral=True))
+
+
 def _noise_and_inner_spaces(text: str) -> tuple[list[tuple[int, int]], list[int]] | None:
-    """`_noise_spans(text)` and `_inner_spaces(text)`, found by one scan; None for a text with
-    U+20E3, which ends every keycap (the pattern reads none)."""
+    """`_noise_spans(text)` and `_inner_spaces(text)`, found by one scan (`_or_inner_space`)
+    of the spaces and the places where noise may start, each read by `_noise_pattern` (a text
+    read again holds few: ©, symbols that stand in no word); None for a text with U+20E3,
+    which ends every keycap (the pattern for a text with keycaps is another)."""
     if "\u20e3" in text:
         return None
     noise: list[tuple[int, int]] = []
     spaces: list[int] = []
     table = "|" in text
-    for m in _noise_or_space_pattern().finditer(text):
-        if not text[m.start()].isspace():  # noise starts with no white space, a space's match does
-            noise.append(m.span())
-        elif _is_inner_space(text, m, table):
-            spaces.append(m.start())
+    run = _noise_pattern(False).match
+    end = 0  # of the last run of noise
+    for m in _noise_or_space().finditer(text):
+        start = m.start()
+        if text[start].isspace():
+            if _is_inner_space(text, m, table):
+                spaces.append(start)
+        elif start >= end and (found := run(text, start)):
+            noise.append(found.span())
+            end = found.end()
     return noise, spaces
 
 
@@ -343,15 +353,11 @@ def _count_inner_spaces(text: str, up_to: int) -> int:
 
 
 @functools.cache
-def _traditional_or_space_pattern() -> re.Pattern[str]:
-    """The pattern `script._count_traditional` counts with (a traditional character of the BMP,
-    any beyond it) and `_inner_space_pattern` as one, which finds both in one scan: a space's
-    match is the space alone, and no white space is such a character."""
-    traditional, space = _traditional()[1].pattern, _std_class(r"\p{Zs}")
-    return re.compile(
-        rf"[{traditional[1:-1]}{space[1:-1]}](?:(?<={space}){_after_inner_space()}|(?<={traditional}))",
-        re.VERBOSE | re.MULTILINE,
-    )
+def _traditional_or_space() -> re.Pattern[str]:
+    """`_or_inner_space` of the characters `script._count_traditional` counts (a traditional
+    character of the BMP, any beyond it)."""
+    traditional, space = _traditional()[1], _std_class(r"\p{Zs}")
+    return _or_inner_space(f"[{traditional[1:-1]}{space[1:-1]}]")
 
 
 def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None]:
@@ -362,7 +368,7 @@ def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None]:
     traditional = 0
     spaces: list[int] = []
     bar = "|" in text
-    for m in _traditional_or_space_pattern().finditer(text):
+    for m in _traditional_or_space().finditer(text):
         char = text[m.start()]
         if char.isspace():
             if _is_inner_space(text, m, bar):
