@@ -322,6 +322,7 @@ def _or_inner_space(members: str) -> re.Pattern[str]:
 
 @functools.cache
 def _noise_or_space() -> re.Pattern[str]:
+    """`_or_inner_space` of the characters a run of noise may start with."""
     return _or_inner_space(_std_class(*_NOISE_FIRSTS, r"\p{Zs}", astral=True))
 
 
@@ -364,16 +365,16 @@ def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None]:
     """Whether the text holds `script._TRAD_MIN` characters that OpenCC converts on their own
     (as `script._count_traditional` counts them), and, when it does not (the script pass
     leaves the text as it is), its inner spaces (`_inner_spaces`): found by one scan."""
-    table = _traditional()[0]
+    converted = _traditional()[0]
     traditional = 0
     spaces: list[int] = []
-    bar = "|" in text
+    table = "|" in text
     for m in _traditional_or_space().finditer(text):
         char = text[m.start()]
         if char.isspace():
-            if _is_inner_space(text, m, bar):
+            if _is_inner_space(text, m, table):
                 spaces.append(m.start())
-        elif char <= "\uffff" or char in table:
+        elif char <= "\uffff" or char in converted:
             traditional += 1
             if traditional >= _TRAD_MIN:
                 return True, None
