@@ -577,7 +577,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> list[_EditT
                 reasons[i] = "site chrome below the text"
     # The blank lines chrome leaves at the head and the tail go with it.
     first = next(_unruled(view, reasons), len(view))
-    last = next(filterfalse(reasons.__contains__, _nonblank(view, backwards=True)), -1)
+    last = next(_unruled(view, reasons, backwards=True), -1)
     for i in chain(range(first), range(max(last + 1, first), len(view))):
         if not view[i].strip():
             reasons[i] = "blank line around site chrome"
@@ -597,9 +597,10 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> list[_EditT
     return edits
 
 
-def _unruled(view: list[str], reasons: dict[int, str]) -> Iterator[int]:
-    """The numbers of the lines that are not blank and not chrome (yet), in order."""
-    return filterfalse(reasons.__contains__, _nonblank(view))
+def _unruled(view: list[str], reasons: dict[int, str], *, backwards: bool = False) -> Iterator[int]:
+    """The numbers of the lines that are not blank and not chrome (yet), in order or from the
+    last."""
+    return filterfalse(reasons.__contains__, _nonblank(view, backwards=backwards))
 
 
 def _nonblank(view: list[str], *, backwards: bool = False) -> Iterator[int]:

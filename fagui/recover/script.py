@@ -67,10 +67,15 @@ def _traditional_pattern() -> re.Pattern[str]:
     return re.compile(_traditional()[1])
 
 
+def _converts_alone(char: str) -> bool:
+    """Whether OpenCC converts a character `_traditional`'s class matches on its own: every one
+    of the BMP, and those of the table beyond it."""
+    return char <= "\uffff" or char in _traditional()[0]
+
+
 def _count_traditional(text: str, up_to: int) -> int:
     """How many characters of the text OpenCC converts on their own, counting up to `up_to`."""
-    table, pattern = _traditional()[0], _traditional_pattern()
-    found = (c for m in pattern.finditer(text) if (c := m.group()) <= "\uffff" or c in table)
+    found = filter(_converts_alone, map(re.Match.group, _traditional_pattern().finditer(text)))
     return sum(1 for _ in islice(found, up_to))
 
 
@@ -79,11 +84,10 @@ def _count_converted(text: str, converted: str, up_to: int) -> int:
     changed."""
     if _converted_at_least(text, converted, up_to):
         return up_to
-    table, pattern = _traditional()[0], _traditional_pattern()
     count = 0
-    for m in pattern.finditer(text):
+    for m in _traditional_pattern().finditer(text):
         char = m.group()
-        if converted[m.start()] != char and (char <= "\uffff" or char in table):
+        if converted[m.start()] != char and _converts_alone(char):
             count += 1
             if count >= up_to:
                 break

@@ -10,7 +10,7 @@ import regex
 
 from fagui.recover.chars import _NUM, _han_class, _std_class
 from fagui.recover.edits import _EditTuple, _line_end, _through
-from fagui.recover.script import _TRAD_MIN, _traditional
+from fagui.recover.script import _TRAD_MIN, _converts_alone, _traditional
 
 # Noise, character by character: a keycap sequence, a character that is noise wherever it
 # stands, or one that is noise where it stands (`_NOISE_IN_CONTEXT`). `_NOISE_RUN` is the
@@ -335,18 +335,27 @@ def _noise_and_inner_spaces(text: str) -> tuple[list[tuple[int, int]], list[int]
         return None
     noise: list[tuple[int, int]] = []
     spaces: list[int] = []
-    table = "|" in text
     run = _noise_pattern(False).match
     end = 0  # of the last run of noise
-    for m in _noise_or_space().finditer(text):
-        start = m.start()
-        if text[start].isspace():
-            if _is_inner_space(text, m, table):
-                spaces.append(start)
-        elif start >= end and (found := run(text, start)):
+    for start in _others_and_inner_spaces(_noise_or_space(), text, spaces):
+        if start >= end and (found := run(text, start)):
             noise.append(found.span())
             end = found.end()
     return noise, spaces
+
+
+def _others_and_inner_spaces(
+    pattern: re.Pattern[str], text: str, spaces: list[int]
+) -> Iterator[int]:
+    """Where a pattern made by `_or_inner_space` matches the text at a character other than a
+    space, in order; the inner spaces it finds on the way are added to `spaces`."""
+    table = "|" in text
+    for m in pattern.finditer(text):
+        start = m.start()
+        if not text[start].isspace():  # no character of the class but a space is white space
+            yield start
+        elif _is_inner_space(text, m, table):
+            spaces.append(start)
 
 
 def _count_inner_spaces(text: str, up_to: int) -> int:
@@ -365,16 +374,10 @@ def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None]:
     """Whether the text holds `script._TRAD_MIN` characters that OpenCC converts on their own
     (as `script._count_traditional` counts them), and, when it does not (the script pass
     leaves the text as it is), its inner spaces (`_inner_spaces`): found by one scan."""
-    converted = _traditional()[0]
     traditional = 0
     spaces: list[int] = []
-    table = "|" in text
-    for m in _traditional_or_space().finditer(text):
-        char = text[m.start()]
-        if char.isspace():
-            if _is_inner_space(text, m, table):
-                spaces.append(m.start())
-        elif char <= "\uffff" or char in converted:
+    for start in _others_and_inner_spaces(_traditional_or_space(), text, spaces):
+        if _converts_alone(text[start]):
             traditional += 1
             if traditional >= _TRAD_MIN:
                 return True, None
