@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -247,6 +248,28 @@ def test_traditional_table_is_what_opencc_converts_on_its_own() -> None:
     assert table == {c for c, t in zip(chars, converted, strict=True) if c != t}
     found = {c for c in pattern.findall(EVERY_CHARACTER) if c <= "\uffff" or c in table}
     assert found == table
+
+
+def test_t2s_without_tofu_dictionaries_converts_as_recover_takes_t2s() -> None:
+    """recover converts texts with OpenCC's t2s without the dictionaries that convert into
+    characters fonts may lack. Every character is converted as by t2s, save where t2s converts
+    it into one outside the BMP (which recover never converts into): there it is kept, or, for
+    a compatibility ideograph, made its canonical equivalent (as t2s normalizes it first)."""
+    from fagui.recover.script import converter
+
+    chars = EVERY_CHARACTER.replace("\n", "")
+    full = converter("t2s").convert("\n".join(chars)).split("\n")
+    lean = converter("t2s", tofu=False).convert("\n".join(chars)).split("\n")
+    assert len(full) == len(lean) == len(chars)
+    differ = [(c, f, t) for c, f, t in zip(chars, full, lean, strict=True) if f != t]
+    assert differ  # this OpenCC has such dictionaries: the test reads them
+    for char, by_t2s, by_lean in differ:
+        assert max(by_t2s) > "\uffff", char
+        assert by_lean == unicodedata.normalize("NFC", char), char
+    # Phrases are converted by the same dictionary (二噁英, dioxin, is simplified: t2s makes
+    # its 噁 one outside the BMP).
+    text = "禁止排放二噁英。"
+    assert converter("t2s", tofu=False).convert(text) == converter("t2s").convert(text) != text
 
 
 def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:

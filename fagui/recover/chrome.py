@@ -505,7 +505,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> list[_EditT
     # boundaries of the view are those of the text).
     view = lines
     if traditional:
-        simplified = converter("t2s").convert(text)
+        simplified = converter("t2s", tofu=False).convert(text)
         if len(simplified) == len(text):
             view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
