@@ -463,16 +463,19 @@ def _is_meta(line: str) -> bool:
 @functools.cache
 def _could_be_meta() -> str:
     """A stdlib pattern that matches at the start of every line `_META` matches, and of few
-    others (tests/test_recover.py checks it): a line that starts with a bracket or a digit,
-    holds 令 or 号, or ends with the last character of 通过 批准 公布 发布 施行 修正 修订 总则
-    附则 序言 目录 (a bracket after it allowed) or a space. For a digit it takes any character
-    outside the Basic Multilingual Plane: the stdlib tries the astral ranges of a class one by
-    one for each character it rejects, and one range is quicker than the astral digits' forty."""
+    others (tests/test_recover.py checks it): a line that starts with a bracket or a digit, or
+    ends with a space, with the last character of 通过 批准 公布 发布 施行 修正 修订 总则 附则
+    序言 目录 (a bracket after it allowed), or with at most ten characters after a 令 or 号 (as
+    `_META`'s lines with one do). The line is read once, to its end (the stdlib runs along a
+    line to its end several times quicker than to one of a class, 令 or 号), then back. For a
+    digit it takes any character outside the Basic Multilingual Plane: the stdlib tries the
+    astral ranges of a class one by one for each character it rejects, and one range is
+    quicker than the astral digits' forty."""
     digits = re.escape("".join(d for d in _digits() if d <= "\uffff")) + "\U00010000-\U0010ffff"
     last = "[过准布行正订则言录]"  # read back from the line end, where [^\n]*+ stops
     return (
-        rf"[^\S\n]*[（({digits}]|[^\n令号]*+[令号]"
-        rf"|[^\n]*+(?:(?<={last})|(?<={last}[）)])|(?<=[^\S\n]))"
+        rf"[^\S\n]*[（({digits}]"
+        rf"|[^\n]*+(?:(?<={last})|(?<={last}[）)])|(?<=[^\S\n])|(?<![^令号]{{11}}))"
     )
 
 
