@@ -845,6 +845,23 @@ def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: st
     assert list(_pinyin_edits(text)) == expected
 
 
+def test_readings_kept_on_disk_are_pypinyins() -> None:
+    """The glosses are checked against readings read from pypinyin once and kept: they are
+    pypinyin's, for a sample of every Han character (those with readings and those without)."""
+    from pypinyin import Style, pinyin
+
+    from fagui.recover.chars import _spans
+    from fagui.recover.text import _reading_table, _readings
+
+    han = [chr(cp) for start, end in _spans(r"\p{Han}") for cp in range(start, end)]
+    sample = han[::37] + list("网絡络法於于〇")
+    for char in sample:
+        found = pinyin(char, heteronym=True, style=Style.TONE, errors="ignore")
+        assert _readings(char) == {r.lower() for group in found for r in group}, char
+    assert len(_reading_table()) > 20_000  # every common character has one
+    assert _readings("a") == _readings("，") == frozenset()
+
+
 def test_tables_kept_on_disk_are_read_back_and_bad_files_passed_over(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 import regex
 
-from fagui.recover.chars import _NUM, _han_class, _std_class
+from fagui.recover.chars import _NUM, _han_class, _package_version, _spans, _std_class, _stored
 from fagui.recover.edits import _EditTuple, _line_end, _through
 from fagui.recover.script import _TRAD_MIN, _converts_alone, _traditional
 
@@ -166,10 +166,31 @@ def _pinyin_patterns() -> tuple[re.Pattern[str], ...]:
 
 @functools.lru_cache(maxsize=8192)
 def _readings(char: str) -> frozenset[str]:
-    from pypinyin import Style, pinyin
+    """The readings of a Han character, with tone marks, in lower case (`pypinyin`'s)."""
+    readings = _reading_table().get(char)
+    return frozenset(readings.split(",")) if readings else frozenset()
 
-    found = pinyin(char, heteronym=True, style=Style.TONE, errors="ignore")
-    return frozenset(r.lower() for group in found for r in group)
+
+@functools.cache
+def _reading_table() -> dict[str, str]:
+    """The readings `pypinyin` gives each Han character it knows (`_readings`, joined by
+    commas), read from it once over every Han character and kept on disk (`_stored`): a process
+    then reads them without importing pypinyin (~0.13 s), whose phrase dictionary, ~190,000
+    lists, would slow every full collection of the garbage collector for the rest of the
+    process (recover_many over the benchmark's polluted copies: ~2% of its time)."""
+
+    def read() -> dict[str, str]:
+        from pypinyin import Style, pinyin
+
+        table = {}
+        for start, end in _spans(r"\p{Han}"):
+            for char in map(chr, range(start, end)):
+                found = pinyin(char, heteronym=True, style=Style.TONE, errors="ignore")
+                if readings := sorted({r.lower() for group in found for r in group}):
+                    table[char] = ",".join(readings)
+        return table
+
+    return _stored(["pinyin readings", _package_version("pypinyin")], read)
 
 
 @functools.lru_cache(maxsize=8192)
