@@ -18,6 +18,7 @@ import emoji
 import regex
 
 from fagui.recover import converter
+from fagui.recover.text import readings
 
 #: Pollution kinds, in the order `pollute` applies them.
 ALL_KINDS = ("wrap", "chrome", "pinyin", "spaces", "zero_width", "symbols", "emoji")
@@ -126,11 +127,11 @@ def symbol_pools() -> dict[str, list[str]]:
     return pools
 
 
-@cache
 def _pinyin(ch: str) -> str:
-    from pypinyin import Style, lazy_pinyin  # test extra: pip install pypinyin
-
-    return lazy_pinyin(ch, style=Style.TONE)[0]
+    """The usual reading of a Han character (pypinyin's, as recover reads them), or the
+    character itself when it has none."""
+    found = readings(ch)
+    return found[0] if found else ch
 
 
 # --- one function per noise type -------------------------------------------------------------

@@ -166,18 +166,23 @@ def _pinyin_patterns() -> tuple[re.Pattern[str], ...]:
 
 @functools.lru_cache(maxsize=8192)
 def _readings(char: str) -> frozenset[str]:
-    """The readings of a Han character, with tone marks, in lower case (`pypinyin`'s)."""
-    readings = _reading_table().get(char)
-    return frozenset(readings.split(",")) if readings else frozenset()
+    return frozenset(readings(char))
+
+
+def readings(char: str) -> list[str]:
+    """The readings `pypinyin` gives a Han character, with tone marks, in lower case, its usual
+    one first (as pypinyin's `lazy_pinyin` gives it); none for a character it has none for."""
+    found = _reading_table().get(char)
+    return found.split(",") if found else []
 
 
 @functools.cache
 def _reading_table() -> dict[str, str]:
-    """The readings `pypinyin` gives each Han character it knows (`_readings`, joined by
-    commas), read from it once over every Han character and kept on disk (`_stored`): a process
-    then reads them without importing pypinyin (~0.13 s), whose phrase dictionary, ~190,000
-    lists, would slow every full collection of the garbage collector for the rest of the
-    process (recover_many over the benchmark's polluted copies: ~2% of its time)."""
+    """`readings` of each Han character that has any, joined by commas: read from pypinyin once
+    over every Han character and kept on disk (`_stored`). A process then reads them without
+    importing pypinyin (~0.13 s), whose phrase dictionary, ~190,000 lists, would slow every
+    full collection of the garbage collector for the rest of the process (recover_many over
+    the benchmark's polluted copies: ~2% of its time)."""
 
     def read() -> dict[str, str]:
         from pypinyin import Style, pinyin
@@ -186,11 +191,11 @@ def _reading_table() -> dict[str, str]:
         for start, end in _spans(r"\p{Han}"):
             for char in map(chr, range(start, end)):
                 found = pinyin(char, heteronym=True, style=Style.TONE, errors="ignore")
-                if readings := sorted({r.lower() for group in found for r in group}):
-                    table[char] = ",".join(readings)
+                if found := [r.lower() for group in found for r in group]:
+                    table[char] = ",".join(dict.fromkeys(found))
         return table
 
-    return _stored(["pinyin readings", _package_version("pypinyin")], read)
+    return _stored(["pinyin readings, usual first", _package_version("pypinyin")], read)
 
 
 @functools.lru_cache(maxsize=8192)
