@@ -82,6 +82,34 @@ def test_recovery_is_idempotent(recovered: Recovered) -> None:
     assert again.changes == ()
 
 
+def test_recover_holds_the_garbage_collector_off_and_leaves_it_as_it_was(seed: str) -> None:
+    import gc
+
+    collections: list[int] = []
+
+    def started(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(started)
+    try:
+        gc.collect()
+        assert collections  # the callback sees collections
+        collections.clear()
+        recover(seed * 20)  # tens of thousands of edits
+        # None while the passes run; one may start as it is turned back on (the containers
+        # made meanwhile count towards the next).
+        assert len(collections) <= 1 and gc.isenabled()
+        gc.disable()
+        try:
+            assert recover(seed).changes and not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(started)
+
+
 @pytest.mark.parametrize("script", ["simplified", "traditional", "original"])
 def test_recover_many_gives_what_recover_gives_text_by_text(
     seed: str, script: str, monkeypatch: pytest.MonkeyPatch
