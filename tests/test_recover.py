@@ -558,9 +558,8 @@ def test_quick_looks_agree_with_the_patterns(line: str) -> None:
     from fagui.recover import chrome as module
 
     # A line that holds none of the needles matches no rule (the passes read only those that do).
-    needles = module._chrome_needles()
-    assert needles is not None
-    if not needles.search(line):
+    assert module._line_needles() is not None
+    if not module._holds_needle()(line):
         assert module._chrome_rule(line) is None
     quick_meta = module._is_meta(line)
     with pytest.MonkeyPatch.context() as patch:

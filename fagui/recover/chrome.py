@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain, compress, dropwhile, filterfalse
 from typing import Any
 
@@ -105,22 +105,6 @@ _TITLE = regex.compile(
 _INLINE_CHROME = ("watermark or ad", "ad")  # chrome that also stands inside the text
 _LIST_ITEM = regex.compile(rf"^\s*(?:[{_NUM}]+[．.、]|[（(][{_NUM}]+[)）])")
 _HEADLINE = re.compile(r"印发|转发|全文|(?:发布|公布|出台)《|》(?:发布|公布|出台|正式)")
-
-
-@functools.cache
-def _chrome_needles() -> re.Pattern[str] | None:
-    """A pattern that finds, in any line a chrome rule matches, one of the strings the rule
-    needs (分享[到至], 上一篇, ©, a digit:a digit…), spaces allowed between their characters as
-    the rules read lines without spaces, but no line end (a match in a whole text lies within a
-    line); or None when some rule needs none. Each rule's needs are read from its parsed form
-    (`_needles`)."""
-    found: set[_Needle] = set()
-    for rule, _ in _CHROME_RULES:
-        needs = _needles(_parse(_both_scripts(rule)), compact=True)
-        if needs is None:
-            return None
-        found |= needs
-    return re.compile(_trie(found, r"[^\S\n]*"))
 
 
 _Tree = dict[str, "_Tree"]  # an atom → the tree of what follows it ("" ends a needle)
@@ -332,13 +316,13 @@ def _line_needles() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] 
     bullets before it (`_chrome_rule`), none of them a word character (tests/test_recover.py
     checks it): its line starts, after characters that are not word characters, with one of
     the strings its matches start with (`_start_needles`), and is looked for there alone. Read
-    anywhere, as `_chrome_needles` has them, those strings start with common characters of
-    the text (当前位置 with the 当 of 应当, 上一篇 with the 一 of 第一条): the stdlib tries the
-    needles at each such character, ~100 ns each, and half of the ~340,000 it tried over the
-    benchmark's polluted copies were theirs; looked for after each newline instead, they cost
-    a quarter of that (the wrap pass's needle scan: 57 → 42 ms). The needles of the other
-    rules, and of an anchored rule whose matches start with none that `_start_needles` finds,
-    are looked for anywhere."""
+    anywhere, those strings start with common characters of the text (当前位置 with the 当 of
+    应当, 上一篇 with the 一 of 第一条): the stdlib tries the needles at each such character,
+    ~100 ns each, and half of the ~340,000 it tried over the benchmark's polluted copies were
+    theirs; looked for after each newline instead, they cost a quarter of that (the wrap pass's
+    needle scan: 57 → 42 ms). The needles of the other rules, and of an anchored rule whose
+    matches start with none that `_start_needles` finds, are looked for anywhere. The chrome
+    pass, which reads a line at a time, looks for them alike (`_holds_needle`)."""
     anywhere: set[_Needle] = set()
     at_start: set[_Needle] = set()
     for rule, _ in _CHROME_RULES:
@@ -359,6 +343,22 @@ def _line_needles() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] 
         re.compile(start if at_start else "(?!)"),
         re.compile(f"\n{start}" if at_start else "(?!)"),
     )
+
+
+@functools.cache
+def _holds_needle() -> Callable[[str], object]:
+    """A test of whether a line holds one of the strings some chrome rule needs where the rule
+    could find it (`_line_needles`, as the wrap pass looks for them): a line that holds none
+    matches no rule."""
+    patterns = _line_needles()
+    if patterns is None:
+        return bool
+    anywhere, first = patterns[0].search, patterns[1].match
+
+    def holds(line: str) -> object:
+        return anywhere(line) or first(line)
+
+    return holds
 
 
 def _start_needles(items: list[tuple[Any, Any]] | None) -> set[_Needle] | None:
@@ -514,8 +514,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> list[_EditT
     # Every chrome removal starts from a line that matches a rule; those are short lines that
     # do not end a sentence, so only such lines are read (the blank ones, many in a polluted
     # copy, passed over first).
-    needles = _chrome_needles()
-    holds_needle = needles.search if needles is not None else bool
+    holds_needle = _holds_needle()
     reasons = {  # the chrome lines, by number
         i: reason
         for i in compress(range(len(view)), view)
