@@ -300,6 +300,25 @@ def test_t2s_without_tofu_dictionaries_converts_as_recover_takes_t2s() -> None:
     assert converter("t2s", tofu=False).convert(text) == converter("t2s").convert(text) != text
 
 
+def test_t2s_of_a_text_in_nfc_is_made_without_normalizing_it_first() -> None:
+    """t2s first makes each CJK compatibility ideograph its canonical equivalent; recover
+    converts a text in NFC, which holds none, without that step: every character converts
+    alike, but those NFC would change."""
+    from fagui.recover.script import _t2s, _t2s_unnormalized, converter
+
+    unnormalized = _t2s_unnormalized()
+    assert unnormalized is not None  # OpenCC's t2s configuration is read
+    chars = EVERY_CHARACTER.replace("\n", "")
+    full = converter("t2s", tofu=False).convert("\n".join(chars)).split("\n")
+    lean = unnormalized.convert("\n".join(chars)).split("\n")
+    assert len(full) == len(lean) == len(chars)
+    differ = [c for c, f, t in zip(chars, full, lean, strict=True) if f != t]
+    assert differ  # the step converts some characters: the test reads them
+    assert not any(unicodedata.is_normalized("NFC", c) for c in differ)
+    # A text with one of them is converted with the step.
+    assert _t2s("\uf900歷史") == converter("t2s", tofu=False).convert("\uf900歷史") == "岂历史"
+
+
 def test_noise_classes_are_the_unicode_properties_they_stand_for() -> None:
     import regex
 

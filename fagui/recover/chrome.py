@@ -12,7 +12,7 @@ import regex
 
 from fagui.recover.chars import _NUM, _char_class, _spans
 from fagui.recover.edits import _EditTuple
-from fagui.recover.script import converter
+from fagui.recover.script import _t2s, converter
 
 _CHROME_RULES: tuple[tuple[str, str], ...] = (
     (r"^(?:分享到|分享至|转发到|一键分享)", "share bar"),
@@ -535,7 +535,7 @@ def _chrome_edits(text: str, lines: list[str], traditional: bool) -> list[_EditT
     # boundaries of the view are those of the text).
     view = lines
     if traditional:
-        simplified = converter("t2s", tofu=False).convert(text)
+        simplified = _t2s(text)
         if len(simplified) == len(text):
             view = simplified.split("\n")
     # Every chrome removal starts from a line that matches a rule; those are short lines that
