@@ -485,7 +485,6 @@ def test_traditional_characters_inner_spaces_and_needles_found_by_one_scan(text:
     assert convert == (_count_traditional(text, _TRAD_MIN) >= _TRAD_MIN)
     assert spaces == (None if convert else module._inner_spaces(text))
     assert needles == (None if convert else _needle_starts(text))
-    assert module._traditional_and_inner_spaces(text, needles=False) == (convert, spaces, None)
     assert module._inner_spaces_and_needles(text) == (
         module._inner_spaces(text),
         _needle_starts(text),

@@ -68,7 +68,6 @@ from fagui.recover.text import (
     _carriage_return_edits,
     _count_inner_spaces,
     _inner_space_edits,
-    _inner_spaces,
     _inner_spaces_after,
     _inner_spaces_and_needles,
     _noise_and_inner_spaces,
@@ -207,11 +206,9 @@ def _passes(
     pinyin = edits.apply(_pinyin_edits(edits.text))
     yield
     # The scan that tells whether the text holds traditional characters finds its inner spaces
-    # too, which serve below when it holds too few to convert (then it stays as it is), and,
-    # in a copy that shows pollution (most are hard-wrapped; a clean text seldom is), the
-    # chrome needles the wrap pass looks for (followed through the spaces deleted below).
-    polluted = bool(noise + pinyin)
-    convert, inner, needles = _traditional_and_inner_spaces(edits.text, needles=polluted)
+    # too, which serve below when it holds too few to convert (then it stays as it is), and
+    # the chrome needles the wrap pass looks for (followed through the spaces deleted below).
+    convert, inner, needles = _traditional_and_inner_spaces(edits.text)
     simplified, converted, traditional = (
         _script_edits_to_simplified(edits.text) if convert else (edits.text, False, False)
     )
@@ -239,10 +236,8 @@ def _passes(
         spaces = min(3, len(inner)) if inner is not None else _count_inner_spaces(edits.text, 3)
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
-        if inner is None and polluted:
+        if inner is None:
             inner, needles = _inner_spaces_and_needles(edits.text)
-        elif inner is None:
-            inner = _inner_spaces(edits.text)
         found = _space_edits(inner)
         evidence += edits.apply(found)
         if needles is not None and found:

@@ -451,33 +451,28 @@ def _count_inner_spaces(text: str, up_to: int) -> int:
 
 
 @functools.cache
-def _traditional_or_space(needles: bool) -> tuple[re.Pattern[str], frozenset[str]]:
-    """`_or_inner_space` of the characters `script._count_traditional` counts (a traditional
-    character of the BMP, any beyond it), or `_or_inner_space_or_needle` with `needles`."""
+def _traditional_or_space() -> tuple[re.Pattern[str], frozenset[str]]:
+    """`_or_inner_space_or_needle` of the characters `script._count_traditional` counts (a
+    traditional character of the BMP, any beyond it)."""
     traditional, space = _traditional()[1], _std_class(r"\p{Zs}")
-    body = f"{traditional[1:-1]}{space[1:-1]}"
-    return (
-        _or_inner_space_or_needle(body) if needles else (_or_inner_space(f"[{body}]"), frozenset())
-    )
+    return _or_inner_space_or_needle(f"{traditional[1:-1]}{space[1:-1]}")
 
 
-def _traditional_and_inner_spaces(
-    text: str, *, needles: bool = True
-) -> tuple[bool, list[int] | None, list[int] | None]:
+def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None, list[int] | None]:
     """Whether the text holds `script._TRAD_MIN` characters that OpenCC converts on their own
     (as `script._count_traditional` counts them), and, when it does not (the script pass
-    leaves the text as it is), its inner spaces (`_inner_spaces`) and, if asked for, where the
-    chrome needles the wrap pass looks for anywhere in a line start: found by one scan."""
+    leaves the text as it is), its inner spaces (`_inner_spaces`) and where the chrome needles
+    the wrap pass looks for anywhere in a line start: found by one scan."""
     traditional = 0
     spaces: list[int] = []
-    found: list[int] | None = [] if needles else None
-    pattern, others = _traditional_or_space(needles)
-    for start in _others_and_inner_spaces(pattern, text, spaces, found, others):
+    needles: list[int] = []
+    pattern, others = _traditional_or_space()
+    for start in _others_and_inner_spaces(pattern, text, spaces, needles, others):
         if _converts_alone(text[start]):
             traditional += 1
             if traditional >= _TRAD_MIN:
                 return True, None, None
-    return False, spaces, found
+    return False, spaces, needles
 
 
 def _inner_spaces_after(text: str, spaces: list[int], deleted: list[_EditTuple]) -> list[int]:
