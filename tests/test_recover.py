@@ -456,53 +456,15 @@ def test_noise_and_inner_spaces_found_by_one_scan_are_those_each_pattern_finds(t
         assert found == (module._noise_spans(text), module._inner_spaces(text))
 
 
-# Pieces of the chrome needles the wrap pass looks for anywhere in a line, whole and cut.
-NEEDLE_BITS = ["本文来源", "来源", "來源", "本", "公网安备", "網站", "网", "©", "(c)", "( c )"]
-NEEDLE_BITS += ["版权所有", "12:30", ":", "首页", "> 正文", "丨", "|", "\n"]
-
-
-def _needle_starts(text: str) -> list[int]:
-    """Where a needle the wrap pass looks for anywhere in a line starts, read place by place."""
-    from fagui.recover.chrome import _anywhere_needles
-
-    needles = _anywhere_needles()
-    assert needles is not None
-    trie = re.compile(needles[0])
-    return [p for p in range(len(text)) if trie.match(text, p)]
-
-
-@given(
-    st.lists(st.sampled_from([*SPACED, *WHITE[:8], *"歷網於著𠀀𓀀", *NEEDLE_BITS]), max_size=40).map(
-        "".join
-    )
-)
+@given(st.lists(st.sampled_from([*SPACED, *WHITE[:8], *"歷網於著𠀀𓀀"]), max_size=40).map("".join))
 @settings(max_examples=2000, deadline=None)
-def test_traditional_characters_inner_spaces_and_needles_found_by_one_scan(text: str) -> None:
+def test_traditional_characters_and_inner_spaces_found_by_one_scan(text: str) -> None:
     from fagui.recover import text as module
     from fagui.recover.script import _TRAD_MIN, _count_traditional
 
-    convert, spaces, needles = module._traditional_and_inner_spaces(text)
+    convert, spaces = module._traditional_and_inner_spaces(text)
     assert convert == (_count_traditional(text, _TRAD_MIN) >= _TRAD_MIN)
     assert spaces == (None if convert else module._inner_spaces(text))
-    assert needles == (None if convert else _needle_starts(text))
-    assert module._inner_spaces_and_needles(text) == (
-        module._inner_spaces(text),
-        _needle_starts(text),
-    )
-
-
-@given(st.lists(st.sampled_from([*NEEDLE_BITS, "法律", "\n", "中" * 12]), max_size=30).map("".join))
-@settings(max_examples=1000, deadline=None)
-def test_the_wrap_pass_reads_the_same_chrome_lines_from_needles_found_before(text: str) -> None:
-    from fagui.recover.layout import _needle_lines
-
-    # From any line's start to any line's end after it, as the wrap pass reads them.
-    starts = [0, *(m.end() for m in re.finditer("\n", text))]
-    ends = [*(m.start() for m in re.finditer("\n", text)), len(text)]
-    for lo, hi in itertools.product(starts, ends):
-        if lo <= hi:
-            expected = list(_needle_lines(text, lo, hi))
-            assert list(_needle_lines(text, lo, hi, _needle_starts(text))) == expected
 
 
 @given(

@@ -18,8 +18,7 @@ callers want the text alone). The passes, in order:
 5. **space**: trailing spaces, and single spaces injected between two Han characters; layout
    spaces (第一条　, 1979年7月1日 第五届, 。 第十条, headings, tables) are kept. In a text
    the script pass left as it was, they were found by the scan that looked for traditional
-   characters. The scan that finds them also finds the strings of page furniture the wrap
-   pass looks for.
+   characters.
 6. **wrap**: hard-wrapped lines rejoined when the document is hard-wrapped; never before a
    new unit (第五条　, （一）) or across page furniture. Then **noise** again, as deleting
    noise or a line end can put a symbol inside a word (after wraps, found with the inner
@@ -69,7 +68,6 @@ from fagui.recover.text import (
     _count_inner_spaces,
     _inner_space_edits,
     _inner_spaces_after,
-    _inner_spaces_and_needles,
     _noise_and_inner_spaces,
     _noise_reason,
     _noise_spans,
@@ -206,9 +204,8 @@ def _passes(
     pinyin = edits.apply(_pinyin_edits(edits.text))
     yield
     # The scan that tells whether the text holds traditional characters finds its inner spaces
-    # too, which serve below when it holds too few to convert (then it stays as it is), and
-    # the chrome needles the wrap pass looks for (followed through the spaces deleted below).
-    convert, inner, needles = _traditional_and_inner_spaces(edits.text)
+    # too, which serve below when it holds too few to convert (then it stays as it is).
+    convert, inner = _traditional_and_inner_spaces(edits.text)
     simplified, converted, traditional = (
         _script_edits_to_simplified(edits.text) if convert else (edits.text, False, False)
     )
@@ -226,8 +223,6 @@ def _passes(
         edits.apply(trailing)
         if inner is not None and trailing:
             inner = _inner_spaces_after(edits.text, inner, trailing)
-        if needles is not None and trailing:
-            needles = _through(needles, trailing)
     # Injected spaces are evidence when there are several, or any in a half-width copy: the
     # clean texts that have one or two such spaces write full-width punctuation.
     if evidence:
@@ -236,16 +231,12 @@ def _passes(
         spaces = min(3, len(inner)) if inner is not None else _count_inner_spaces(edits.text, 3)
     spaces_done = bool(evidence) or spaces >= 3 or (spaces >= 1 and _uses_half_width(edits.text))
     if spaces_done:
-        if inner is None:
-            inner, needles = _inner_spaces_and_needles(edits.text)
-        found = _space_edits(inner)
+        found = _space_edits(inner) if inner is not None else _inner_space_edits(edits.text)
         evidence += edits.apply(found)
-        if needles is not None and found:
-            needles = _through(needles, found)
     yield
     # The wrap pass makes the text alone; the newlines it deleted become spans only when the
     # changes are read.
-    unwrapped, breaks = _unwrapped(edits.text, edits.lines, needles)
+    unwrapped, breaks = _unwrapped(edits.text, edits.lines)
     wraps = edits.delete_found(
         unwrapped,
         len(breaks),

@@ -323,26 +323,6 @@ def _line_needles() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] 
     needle scan: 57 → 42 ms). The needles of the other rules, and of an anchored rule whose
     matches start with none that `_start_needles` finds, are looked for anywhere. The chrome
     pass, which reads a line at a time, looks for them alike (`_holds_needle`)."""
-    needles = _needle_sets()
-    if needles is None:
-        return None
-    at_start = needles[1]
-    # A needle is looked for after a newline only where the line starts with one of the
-    # characters needles start with, which fails most lines quicker than the needles do.
-    firsts = _char_class(sorted({ord(needle[0]) for needle in _literal_first(at_start)}))
-    start = rf"[^\w\n]*+(?=[{firsts}])(?:{_trie(at_start, _BETWEEN)})[^\n]*"
-    anywhere = _anywhere_needles()
-    return (
-        re.compile(f"(?:{anywhere[0]})[^\n]*" if anywhere else "(?!)"),
-        re.compile(start if at_start else "(?!)"),
-        re.compile(f"\n{start}" if at_start else "(?!)"),
-    )
-
-
-@functools.cache
-def _needle_sets() -> tuple[set[_Needle], set[_Needle]] | None:
-    """The needles `_line_needles` looks for anywhere in a line, and at its start; None when
-    some rule needs none."""
     anywhere: set[_Needle] = set()
     at_start: set[_Needle] = set()
     for rule, _ in _CHROME_RULES:
@@ -353,23 +333,16 @@ def _needle_sets() -> tuple[set[_Needle], set[_Needle]] | None:
             anywhere |= needs
         else:
             return None
-    return anywhere, at_start
-
-
-@functools.cache
-def _anywhere_needles() -> tuple[str, str] | None:
-    """The needles `_line_needles` looks for anywhere in a line, as a pattern (without the rest
-    of the line), and the characters they start with; None when there are none to look for so
-    (then every line is read)."""
-    needles = _needle_sets()
-    if needles is None or not needles[0]:
-        return None
-    anywhere = needles[0]
-    firsts = "".join(sorted({needle[0] for needle in _literal_first(anywhere)}))
-    return _trie(anywhere, _BETWEEN), firsts
-
-
-_BETWEEN = r"[^\S\n]*"  # between a needle's characters: the rules read lines without spaces
+    spaces = r"[^\S\n]*"  # between the characters: the rules read lines without spaces
+    # A needle is looked for after a newline only where the line starts with one of the
+    # characters needles start with, which fails most lines quicker than the needles do.
+    firsts = _char_class(sorted({ord(needle[0]) for needle in _literal_first(at_start)}))
+    start = rf"[^\w\n]*+(?=[{firsts}])(?:{_trie(at_start, spaces)})[^\n]*"
+    return (
+        re.compile(f"(?:{_trie(anywhere, spaces)})[^\n]*" if anywhere else "(?!)"),
+        re.compile(start if at_start else "(?!)"),
+        re.compile(f"\n{start}" if at_start else "(?!)"),
+    )
 
 
 @functools.cache

@@ -57,9 +57,7 @@ def _wrap_width(text: str, lines: list[str]) -> int | None:
 _WIDTH_SHARE = 0.2
 
 
-def _unwrapped(
-    text: str, lines: list[str], needles: list[int] | None = None
-) -> tuple[str, list[int]]:
+def _unwrapped(text: str, lines: list[str]) -> tuple[str, list[int]]:
     """The text with the newlines that break a paragraph of a hard-wrapped document deleted,
     and where they were in it (ascending).
 
@@ -68,9 +66,7 @@ def _unwrapped(
     is left alone: joining two paragraphs would merge two 款. Never across a table row, page
     furniture (a line some chrome rule matches) or before a date line under a title. The
     newlines are found by one pattern over the whole text; the rare lines that rule out a join
-    (rows, chrome, date lines) are found apart, each from the strings it must hold: for chrome,
-    the needles it looks for anywhere in a line start at `needles`, when given (ascending: a
-    scan that read the text for another pass found them, `text._inner_spaces_and_needles`)."""
+    (rows, chrome, date lines) are found apart, each from the strings it must hold."""
     width = _wrap_width(text, lines)
     if width is None:
         return text, []
@@ -94,7 +90,7 @@ def _unwrapped(
     # next to one: the page furniture above and below the text, where most of the lines that
     # hold a needle are (7 in 8 over the corpus), is not read.
     lo, hi = text.rfind("\n", 0, breaks[0]) + 1, _line_end(text, breaks[-1] + 1)
-    for start, end in _needle_lines(text, lo, hi, needles):
+    for start, end in _needle_lines(text, lo, hi):
         if (_among(breaks, start - 1) or _among(breaks, end)) and _chrome_rule(text[start:end]):
             kept.update((start - 1, end))
     # A title, then its date line: the line before the break holds no comma, and the next line
@@ -133,27 +129,16 @@ def _among(breaks: list[int], p: int) -> bool:
     return i < len(breaks) and breaks[i] == p
 
 
-def _needle_lines(
-    text: str, lo: int, hi: int, needles: list[int] | None = None
-) -> Iterator[tuple[int, int]]:
+def _needle_lines(text: str, lo: int, hi: int) -> Iterator[tuple[int, int]]:
     """(start, end) of each line of text[lo:hi] (whole lines) that holds one of the strings a
-    chrome rule needs where the rule could find it (`_line_needles`), in order; those it looks
-    for anywhere in a line start at `needles` (ascending), when given."""
+    chrome rule needs where the rule could find it (`_line_needles`), in order."""
     patterns = _line_needles()
     if patterns is None:
         for start, end in _line_spans(text[lo:hi]):
             yield lo + start, lo + end
         return
     anywhere, first, at_start = patterns
-    if needles is None:
-        found = {
-            text.rfind("\n", 0, m.start()) + 1: m.end() for m in anywhere.finditer(text, lo, hi)
-        }
-    else:
-        found = {}
-        for p in islice(needles, bisect.bisect_left(needles, lo), bisect.bisect_left(needles, hi)):
-            if (start := text.rfind("\n", 0, p) + 1) not in found:
-                found[start] = _line_end(text, p)
+    found = {text.rfind("\n", 0, m.start()) + 1: m.end() for m in anywhere.finditer(text, lo, hi)}
     if m := first.match(text, lo, hi):  # the first line (the others follow a newline)
         found[lo] = m.end()
     found.update((m.start() + 1, m.end()) for m in at_start.finditer(text, lo, hi))

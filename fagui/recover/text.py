@@ -8,16 +8,7 @@ from collections.abc import Iterable, Iterator
 
 import regex
 
-from fagui.recover.chars import (
-    _NUM,
-    _char_class,
-    _han_class,
-    _package_version,
-    _spans,
-    _std_class,
-    _stored,
-)
-from fagui.recover.chrome import _anywhere_needles
+from fagui.recover.chars import _NUM, _han_class, _package_version, _spans, _std_class, _stored
 from fagui.recover.edits import _EditTuple, _line_end, _through
 from fagui.recover.script import _TRAD_MIN, _converts_alone, _traditional
 
@@ -355,33 +346,6 @@ def _or_inner_space(members: str) -> re.Pattern[str]:
     )
 
 
-def _or_inner_space_or_needle(body: str) -> tuple[re.Pattern[str], frozenset[str]]:
-    """`_or_inner_space` of the class `[body]`, which also finds, by the same scan, where a
-    chrome needle that the wrap pass looks for anywhere in a line starts
-    (`chrome._anywhere_needles`): its group 2 matches (empty) there. A character a needle
-    starts with that the class does not hold matches there alone; those characters are given
-    with the pattern. The stdlib tries the needles at each character they start with, as the
-    wrap pass's own scan does: what one scan saves is the other's search for the characters
-    (the wrap pass over the benchmark's polluted copies: ~12 ms)."""
-    space = _std_class(r"\p{Zs}")
-    needles = _anywhere_needles()
-    if needles is None:
-        return _or_inner_space(f"[{body}]"), frozenset()
-    trie, firsts = needles
-    held = re.compile(f"[{body}]")
-    others = frozenset(c for c in firsts if not held.match(c))
-    other = _char_class(sorted(map(ord, others)))
-    elsewhere = f"(?<![{other}])" if others else ""
-    return (
-        re.compile(
-            rf"[{body}{other}](?:(?<={space}){_after_inner_space()}"
-            rf"|(?<!{space})(?:(?<=(?={trie}).)()|{elsewhere}))",
-            re.VERBOSE | re.MULTILINE,
-        ),
-        others,
-    )
-
-
 @functools.cache
 def _noise_or_space() -> re.Pattern[str]:
     """`_or_inner_space` of the characters a run of noise may start with."""
@@ -407,43 +371,17 @@ def _noise_and_inner_spaces(text: str) -> tuple[list[tuple[int, int]], list[int]
 
 
 def _others_and_inner_spaces(
-    pattern: re.Pattern[str],
-    text: str,
-    spaces: list[int],
-    needles: list[int] | None = None,
-    others: frozenset[str] = frozenset(),
+    pattern: re.Pattern[str], text: str, spaces: list[int]
 ) -> Iterator[int]:
     """Where a pattern made by `_or_inner_space` matches the text at a character other than a
-    space, in order; the inner spaces it finds on the way are added to `spaces`. For one made
-    by `_or_inner_space_or_needle` (with the characters it gives, `others`), where needles
-    start are added to `needles`, and the characters of `others` are not given."""
+    space, in order; the inner spaces it finds on the way are added to `spaces`."""
     table = "|" in text
     for m in pattern.finditer(text):
         start = m.start()
         if not text[start].isspace():  # no character of the class but a space is white space
-            if needles is not None and m.group(2) is not None:
-                needles.append(start)
-                if text[start] in others:
-                    continue
             yield start
         elif _is_inner_space(text, m, table):
             spaces.append(start)
-
-
-@functools.cache
-def _space_or_needle() -> tuple[re.Pattern[str], frozenset[str]]:
-    return _or_inner_space_or_needle(_std_class(r"\p{Zs}")[1:-1])
-
-
-def _inner_spaces_and_needles(text: str) -> tuple[list[int], list[int]]:
-    """`_inner_spaces(text)`, and where the chrome needles the wrap pass looks for anywhere in
-    a line start (`chrome._anywhere_needles`), found by one scan."""
-    spaces: list[int] = []
-    needles: list[int] = []
-    pattern, others = _space_or_needle()
-    for _ in _others_and_inner_spaces(pattern, text, spaces, needles, others):
-        pass  # none: the class holds the spaces and the needles' characters alone
-    return spaces, needles
 
 
 def _count_inner_spaces(text: str, up_to: int) -> int:
@@ -451,28 +389,25 @@ def _count_inner_spaces(text: str, up_to: int) -> int:
 
 
 @functools.cache
-def _traditional_or_space() -> tuple[re.Pattern[str], frozenset[str]]:
-    """`_or_inner_space_or_needle` of the characters `script._count_traditional` counts (a
-    traditional character of the BMP, any beyond it)."""
+def _traditional_or_space() -> re.Pattern[str]:
+    """`_or_inner_space` of the characters `script._count_traditional` counts (a traditional
+    character of the BMP, any beyond it)."""
     traditional, space = _traditional()[1], _std_class(r"\p{Zs}")
-    return _or_inner_space_or_needle(f"{traditional[1:-1]}{space[1:-1]}")
+    return _or_inner_space(f"[{traditional[1:-1]}{space[1:-1]}]")
 
 
-def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None, list[int] | None]:
+def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None]:
     """Whether the text holds `script._TRAD_MIN` characters that OpenCC converts on their own
     (as `script._count_traditional` counts them), and, when it does not (the script pass
-    leaves the text as it is), its inner spaces (`_inner_spaces`) and where the chrome needles
-    the wrap pass looks for anywhere in a line start: found by one scan."""
+    leaves the text as it is), its inner spaces (`_inner_spaces`): found by one scan."""
     traditional = 0
     spaces: list[int] = []
-    needles: list[int] = []
-    pattern, others = _traditional_or_space()
-    for start in _others_and_inner_spaces(pattern, text, spaces, needles, others):
+    for start in _others_and_inner_spaces(_traditional_or_space(), text, spaces):
         if _converts_alone(text[start]):
             traditional += 1
             if traditional >= _TRAD_MIN:
-                return True, None, None
-    return False, spaces, needles
+                return True, None
+    return False, spaces
 
 
 def _inner_spaces_after(text: str, spaces: list[int], deleted: list[_EditTuple]) -> list[int]:
