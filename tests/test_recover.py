@@ -878,7 +878,8 @@ def test_odd_bracket_lines_are_those_where_a_bracket_stands_outside_a_pair(text:
 def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: str) -> None:
     import regex
 
-    from fagui.recover.text import _pinyin_edits, _readings
+    from fagui.recover.edits import _applied
+    from fagui.recover.text import _gloss_reason_at, _gloss_spans, _readings, _without_glosses
 
     pattern = regex.compile(
         r"(?<=(\p{Han}))[(（]([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüêńňǹḿ]{1,7})[)）]"
@@ -888,7 +889,9 @@ def test_pinyin_glosses_are_found_as_the_look_behind_pattern_finds_them(text: st
         for m in pattern.finditer(text)
         if m.group(2).lower() in _readings(m.group(1))
     ]
-    assert list(_pinyin_edits(text)) == expected
+    found = [(s, e, "", "pinyin", _gloss_reason_at(text, s, e)) for s, e in _gloss_spans(text)]
+    assert found == expected
+    assert _without_glosses(text) == (_applied(text, expected), len(expected))
 
 
 def test_readings_kept_on_disk_are_pypinyins() -> None:

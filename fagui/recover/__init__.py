@@ -66,15 +66,17 @@ from fagui.recover.script import (
 from fagui.recover.text import (
     _carriage_return_edits,
     _count_inner_spaces,
+    _gloss_reason_at,
+    _gloss_spans,
     _inner_space_edits,
     _inner_spaces_after,
     _noise_and_inner_spaces,
     _noise_reason,
     _noise_spans,
-    _pinyin_edits,
     _space_edits,
     _traditional_and_inner_spaces,
     _trailing_space_edits,
+    _without_glosses,
     _without_noise,
 )
 
@@ -201,7 +203,8 @@ def _passes(
     result, count = _without_noise(edits.text)
     noise = edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)
     yield
-    pinyin = edits.apply(_pinyin_edits(edits.text))
+    result, count = _without_glosses(edits.text)
+    pinyin = edits.delete_found(result, count, _gloss_spans, "pinyin", _gloss_reason_at)
     yield
     # The scan that tells whether the text holds traditional characters finds its inner spaces
     # too, which serve below when it holds too few to convert (then it stays as it is).

@@ -102,7 +102,9 @@ class _Edits:
         return tuple(Change.many(rows))
 
 
-_Reason = str | Callable[[str], str]
+# Why a pass deleted a span: one reason for all, or one read from the text before the pass and
+# the span (start, end) in it.
+_Reason = str | Callable[[str, int, int], str]
 _Find = Callable[[str], list[tuple[int, int]]]  # the spans a pass deleted, from the text before
 
 
@@ -118,7 +120,7 @@ class _Deletion(NamedTuple):
         spans = self.spans(before) if callable(self.spans) else self.spans
         if isinstance(reason, str):
             return [(s, e, "", kind, reason) for s, e in spans]
-        return [(s, e, "", kind, reason(before[s:e])) for s, e in spans]
+        return [(s, e, "", kind, reason(before, s, e)) for s, e in spans]
 
 
 class _Substitution(NamedTuple):

@@ -106,8 +106,13 @@ _NOISE_REASONS = (
 )
 
 
+def _noise_reason(before: str, start: int, end: int) -> str:
+    """Why the noise before[start:end] went."""
+    return _noise_kind(before[start:end])
+
+
 @functools.lru_cache(maxsize=4096)
-def _noise_reason(chars: str) -> str:
+def _noise_kind(chars: str) -> str:
     for pattern, reason in _NOISE_REASONS:
         if pattern.search(chars):
             return reason
@@ -204,14 +209,32 @@ def _gloss_reason(han: str, letters: str) -> str | None:
     return f"pinyin gloss of {han}" if letters.lower() in _readings(han) else None
 
 
-def _pinyin_edits(text: str) -> list[_EditTuple]:
+def _glosses(text: str) -> list[re.Match[str]]:
+    """The glosses of the text, in order: letters in brackets after a Han character that are
+    one of its readings."""
     found = [m for pattern in _pinyin_patterns() for m in pattern.finditer(text)]
     found.sort(key=re.Match.start)  # they never overlap
-    return [
-        (m.start(), m.end(), "", "pinyin", reason)
-        for m in found
-        if (reason := _gloss_reason(*m.groups()))
-    ]
+    return [m for m in found if _gloss_reason(*m.groups())]
+
+
+def _without_glosses(text: str) -> tuple[str, int]:
+    """The text without the glosses `_glosses` finds, and how many there were (their edits are
+    made when the changes are read: `_gloss_spans`, `_gloss_reason_at`)."""
+    glosses = _glosses(text)
+    if not glosses:
+        return text, 0
+    starts = [0, *map(re.Match.end, glosses)]
+    ends = [*map(re.Match.start, glosses), len(text)]
+    return "".join(map(text.__getitem__, map(slice, starts, ends))), len(glosses)
+
+
+def _gloss_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _glosses(text)]
+
+
+def _gloss_reason_at(before: str, start: int, end: int) -> str:
+    """Why the gloss before[start:end] went (it follows its Han character)."""
+    return f"pinyin gloss of {before[start - 1]}"
 
 
 _UNIT = "(?:编|分编|章|节|条|部分)"
