@@ -114,8 +114,14 @@ def test_compact_passes_compose_as_their_edits_do(case) -> None:
         text = compact.text
         if how == "delete":
             deleted = _applied(text, [(s, e, "", "", "") for s, e in what])
-            compact.delete_found(deleted, len(what), what, "noise", lambda s: f"removed {s}")
-            explicit.apply((s, e, "", "noise", f"removed {text[s:e]}") for s, e in what)
+            # The reason is read from the text before the pass and the span (here, the
+            # character before it too, as a gloss's is).
+            compact.delete_found(
+                deleted, len(what), what, "noise", lambda t, s, e: f"removed {t[max(s - 1, 0) : e]}"
+            )
+            explicit.apply(
+                (s, e, "", "noise", f"removed {text[max(s - 1, 0) : e]}") for s, e in what
+            )
         else:
             positions, join = what
             chars = list(text)
