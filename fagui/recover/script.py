@@ -40,6 +40,10 @@ def converter(config: str, *, tofu: bool = True) -> opencc.OpenCC:
     recover takes from t2s is then the same (tests/test_recover.py checks it, character by
     character), made about a seventh quicker on traditional texts (109 → 95 ms over the
     benchmark's polluted copies in traditional script, same process)."""
+    return _opencc(config, tofu=tofu)
+
+
+def _opencc(config: str, *, tofu: bool) -> opencc.OpenCC:
     if tofu:
         return opencc.OpenCC(config)
     try:
@@ -63,9 +67,10 @@ def _t2s_unnormalized() -> opencc.OpenCC | None:
     ideograph its canonical equivalent: a step that reads the whole text, and changes none in
     NFC (which has made them so; tests/test_recover.py checks it over every code point): over
     the benchmark's polluted copies in traditional script, 91 → 85 ms, the 3 ms in which
-    `unicodedata.is_normalized` tells a text in NFC included. Made
-    from OpenCC's own t2s configuration, less its "normalization", its dictionaries named by
-    where they lie; None when that cannot be read or loaded so."""
+    `unicodedata.is_normalized` tells a text in NFC included. Made from OpenCC's own t2s
+    configuration, less its "normalization", its dictionaries named by where they lie (the
+    configuration is read from a file, and dictionaries named by their names alone are looked
+    for beside it); None when that cannot be read or loaded so."""
     try:
         config_path = Path(converter("t2s").config)
         config = json.loads(config_path.read_text(encoding="utf-8"))
@@ -87,7 +92,7 @@ def _t2s_unnormalized() -> opencc.OpenCC | None:
         with tempfile.TemporaryDirectory() as where:
             path = Path(where) / "t2s.json"
             path.write_text(json.dumps(located(config)), encoding="utf-8")
-            return converter(str(path), tofu=False)
+            return _opencc(str(path), tofu=False)  # its dictionaries are read at once
     except (OSError, ValueError, RuntimeError, AttributeError, TypeError):
         return None
 
