@@ -50,7 +50,7 @@ from typing import Protocol, cast
 from fagui.errors import OptionsError
 from fagui.model import SCRIPTS, Changes, Recovered
 from fagui.recover.chrome import _chrome_edits
-from fagui.recover.edits import _applied, _Edits, _EditTuple, _through
+from fagui.recover.edits import _cut, _Edits, _through
 from fagui.recover.layout import (
     _PUNCT_REASON,
     _newline_spans,
@@ -259,10 +259,9 @@ def _passes(
     if joined is not None:
         noise_spans, rejoined = joined
         if noise_spans:
-            deleted: list[_EditTuple] = [(a, b, "", "noise", "") for a, b in noise_spans]
-            result = _applied(edits.text, deleted)
-            edits.delete_found(result, len(deleted), noise_spans, "noise", _noise_reason)
-            rejoined = _inner_spaces_after(edits.text, rejoined, deleted)
+            result = _cut(edits.text, noise_spans)
+            edits.delete_found(result, len(noise_spans), noise_spans, "noise", _noise_reason)
+            rejoined = _inner_spaces_after(edits.text, rejoined, noise_spans)
     elif wraps or noise:
         result, count = _without_noise(edits.text)
         edits.delete_found(result, count, _noise_spans, "noise", _noise_reason)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import bisect
 import functools
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import accumulate, compress, islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fagui.model import Change
 from fagui.recover.chars import _NOT_NUL, _ONE_NOT_NUL, _difference_flags
@@ -313,9 +313,13 @@ def _clusters(
     return clusters
 
 
-def _through(places: list[int], deleted: list[_EditTuple]) -> list[int]:
+# A part of the text: (start, end), or an edit or anything else that starts so.
+_Spanned = Sequence[tuple[Any, ...]]
+
+
+def _through(places: list[int], deleted: _Spanned) -> list[int]:
     """The `places` (ascending) of a text, in the text without the spans `deleted` (sorted,
-    apart); those inside one are dropped."""
+    apart; spans or edits); those inside one are dropped."""
     kept: list[int] = []
     k = gone = 0  # the spans that end by a place, and their length
     for p in places:
@@ -348,6 +352,14 @@ def _line_spans(text: str) -> Iterator[tuple[int, int]]:
         yield start, end
         start = end + 1
     yield start, len(text)
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text without its `spans` (start, end; sorted and apart), cut all at once."""
+    if not spans:
+        return text
+    starts, ends = zip(*spans, strict=True)
+    return "".join(map(text.__getitem__, map(slice, (0, *ends), (*starts, len(text)))))
 
 
 def _line_end(text: str, start: int) -> int:

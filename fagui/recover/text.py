@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 import regex
 
 from fagui.recover.chars import _NUM, _han_class, _package_version, _spans, _std_class, _stored
-from fagui.recover.edits import _EditTuple, _line_end, _through
+from fagui.recover.edits import _cut, _EditTuple, _line_end, _Spanned, _through
 from fagui.recover.script import _TRAD_MIN, _converts_alone, _traditional
 
 # Noise, character by character: a keycap sequence, a character that is noise wherever it
@@ -195,8 +195,8 @@ def _reading_table() -> dict[str, str]:
         table = {}
         for start, end in _spans(r"\p{Han}"):
             for char in map(chr, range(start, end)):
-                found = pinyin(char, heteronym=True, style=Style.TONE, errors="ignore")
-                if found := [r.lower() for group in found for r in group]:
+                groups = pinyin(char, heteronym=True, style=Style.TONE, errors="ignore")
+                if found := [r.lower() for group in groups for r in group]:
                     table[char] = ",".join(dict.fromkeys(found))
         return table
 
@@ -204,9 +204,9 @@ def _reading_table() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=8192)
-def _gloss_reason(han: str, letters: str) -> str | None:
-    """Why `letters` in brackets after `han` go, when they are one of its readings."""
-    return f"pinyin gloss of {han}" if letters.lower() in _readings(han) else None
+def _is_gloss(han: str, letters: str) -> bool:
+    """Whether `letters` in brackets after `han` are one of its readings."""
+    return letters.lower() in _readings(han)
 
 
 def _glosses(text: str) -> list[re.Match[str]]:
@@ -214,18 +214,14 @@ def _glosses(text: str) -> list[re.Match[str]]:
     one of its readings."""
     found = [m for pattern in _pinyin_patterns() for m in pattern.finditer(text)]
     found.sort(key=re.Match.start)  # they never overlap
-    return [m for m in found if _gloss_reason(*m.groups())]
+    return [m for m in found if _is_gloss(*m.groups())]
 
 
 def _without_glosses(text: str) -> tuple[str, int]:
     """The text without the glosses `_glosses` finds, and how many there were (their edits are
     made when the changes are read: `_gloss_spans`, `_gloss_reason_at`)."""
-    glosses = _glosses(text)
-    if not glosses:
-        return text, 0
-    starts = [0, *map(re.Match.end, glosses)]
-    ends = [*map(re.Match.start, glosses), len(text)]
-    return "".join(map(text.__getitem__, map(slice, starts, ends))), len(glosses)
+    spans = _gloss_spans(text)
+    return _cut(text, spans), len(spans)
 
 
 def _gloss_spans(text: str) -> list[tuple[int, int]]:
@@ -433,11 +429,11 @@ def _traditional_and_inner_spaces(text: str) -> tuple[bool, list[int] | None]:
     return False, spaces
 
 
-def _inner_spaces_after(text: str, spaces: list[int], deleted: list[_EditTuple]) -> list[int]:
+def _inner_spaces_after(text: str, spaces: list[int], deleted: _Spanned) -> list[int]:
     """`_inner_spaces(text)`, for a text made by taking the spans `deleted` (sorted, apart, none
-    holding a line end) out of one whose inner spaces are `spaces`: the rules read a space's own
-    line alone, so those of the lines the deletions left whole are followed through them
-    (`edits._through`), and the lines they cut are read again."""
+    holding a line end; spans or edits) out of one whose inner spaces are `spaces`: the rules
+    read a space's own line alone, so those of the lines the deletions left whole are followed
+    through them (`edits._through`), and the lines they cut are read again."""
     kept = _through(spaces, deleted)
     cut: list[tuple[int, int]] = []  # the lines cut, (start, end) in the text, in order
     gone = 0
