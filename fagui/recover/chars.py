@@ -22,6 +22,9 @@ import regex
 
 _HAN_RUN = regex.compile(r"\p{Han}+")
 _CJK_PUNCT = "，。、；：？！“”‘’《》（）【】〔〕〈〉「」『』…—"
+# The half-width marks a mirror writes for Chinese punctuation (，；：？！（）), as common in such
+# a copy as their full-width forms are in an official text.
+_HALF_MARKS = ",;:?!()"
 
 
 # Digits, Chinese and Arabic, as members of a character class.

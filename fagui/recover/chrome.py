@@ -10,7 +10,7 @@ from typing import Any
 
 import regex
 
-from fagui.recover.chars import _NUM, _char_class, _spans
+from fagui.recover.chars import _HALF_MARKS, _NUM, _char_class, _spans
 from fagui.recover.edits import _EditTuple
 from fagui.recover.script import _t2s, converter
 
@@ -156,10 +156,14 @@ _Needle = tuple[str, ...]
 
 def _literal_first(needles: set[_Needle]) -> set[_Needle]:
     """The needles, each starting with one character (a needle without the atoms before its
-    first literal is still a needle), which the stdlib looks for quickly."""
+    first literal is still a needle), which the stdlib looks for quickly: from the first atom
+    of a few characters that are not all half-width marks, if there is one. The stdlib tries
+    the needles at each character one starts with, and a copy that writes its punctuation
+    half-width is full of those marks: (c) is looked for as c), not at every (."""
     found: set[_Needle] = set()
     for needle in needles:
-        first = next((i for i, atom in enumerate(needle) if len(atom) <= 8), 0)
+        small = [i for i, atom in enumerate(needle) if len(atom) <= 8] or [0]
+        first = next((i for i in small if not set(needle[i]) <= set(_HALF_MARKS)), small[0])
         found.update((char, *needle[first + 1 :]) for char in needle[first])
     return found
 

@@ -12,7 +12,7 @@ from itertools import accumulate, compress, islice, repeat
 
 import regex
 
-from fagui.recover.chars import _CJK_PUNCT, _NUM, _characters, _han_class
+from fagui.recover.chars import _CJK_PUNCT, _HALF_MARKS, _NUM, _characters, _han_class
 from fagui.recover.chrome import _chrome_rule, _could_be_meta, _is_meta, _line_needles
 from fagui.recover.edits import _applied, _line_end, _line_spans
 
@@ -75,7 +75,7 @@ def _unwrapped(text: str, lines: list[str]) -> tuple[str, list[int]]:
     # that may go before a date line, and the text without them all come from the pieces, and
     # no match object is made for each of the many newlines (finditer's cost more than the
     # pieces do, and the text was cut again from their spans).
-    pieces = _wrap_pattern(width).split(text)
+    pieces = _wrap_pattern(width, "".join(c for c in _COMMAS if c in text)).split(text)
     between = pieces[::2]  # the text between the newlines
     found = len(between) - 1
     if not found:
@@ -168,20 +168,26 @@ def _row_starts(text: str, spaces: str) -> Iterator[int]:
         bar = text.find("|", _line_end(text, bar))
 
 
-@functools.lru_cache(maxsize=16)
-def _wrap_pattern(width: int) -> re.Pattern[str]:
+@functools.lru_cache(maxsize=64)
+def _wrap_pattern(width: int, commas: str) -> re.Pattern[str]:
     """A newline that ends a line of at least `width` - 1 characters, not ending a clause,
     before a line that is not blank and does not start a unit (`_UNIT_START`); its group
     matches (empty) when the `width` - 1 characters before hold no comma and the next line
-    could be a date line (`_could_be_meta`). It starts with the newline, which the stdlib finds
-    quickly; it looks for each comma apart, as the stdlib runs along a line to a given character
-    quicker than to one of a class."""
+    could be a date line (`_could_be_meta`), for a text that holds the `commas` (of
+    `_COMMAS`) alone. It starts with the newline, which the stdlib finds quickly; it looks for
+    each comma the text holds apart, as the stdlib runs along a line to a given character
+    quicker than to one of a class, and for none it does not hold (a copy with half-width
+    punctuation has no ，, and each line would be read to its start for one)."""
     unit_start = _UNIT_START.pattern.removeprefix("^\\s*").replace("\\s", _LINE_SPACE)
+    no_comma = "".join(rf"(?<=[^{comma}]{{{width - 1}}}\n)" for comma in commas)
     return re.compile(
         rf"\n(?<=[^\n]{{{width - 1}}}\n)(?<![{re.escape(_TERMINAL)}]\n)"
         rf"(?=[^\S\n]*\S)(?!{_LINE_SPACE}*(?:{unit_start}))"
-        rf"(?:(?<=[^，]{{{width - 1}}}\n)(?<=[^,]{{{width - 1}}}\n)(?={_could_be_meta()})()|)"
+        rf"(?:{no_comma}(?={_could_be_meta()})()|)"
     )
+
+
+_COMMAS = "，,"  # looked for in this order (an official text has few half-width ones)
 
 
 def _around_line(text: str, start: int) -> tuple[int, int]:
@@ -191,7 +197,8 @@ def _around_line(text: str, start: int) -> tuple[int, int]:
 
 # ---- punctuation ------------------------------------------------------------------------------
 
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_FULL = "，；：？！（）"
+_HALF_TO_FULL = dict(zip(_HALF_MARKS, _FULL, strict=True))
 
 
 @functools.cache
@@ -223,7 +230,6 @@ def _chinese() -> tuple[
 # that five scans for one mark each take half the time of one for any of the five.
 _ALONE = ",;:?!"
 _BRACKET = re.compile(r"[()]")
-_FULL = "，；：？！（）"
 _PUNCT_REASON = "half-width punctuation in Chinese text"
 
 
