@@ -118,7 +118,7 @@ def recover(
     - Never raises on any input string.
     """
     opts = options or RecoverOptions(script=script or "simplified")
-    return _in_step([_passes(text, source, encoding, opts)])[0]
+    return _in_step([_passes(text, source, encoding, opts, {})])[0]
 
 
 class _Copy(Protocol):
@@ -147,16 +147,17 @@ def recover_many(
     opts = options or RecoverOptions(script=script or "simplified")
     batch: list[Generator[None, None, Recovered]] = []
     size = 0
+    known: dict[str, str | None] = {}  # the chrome rules' verdicts on the batch's lines
     for copy in copies:
         if isinstance(copy, str):
             text, source, encoding = copy, "-", None
         else:
             text, source, encoding = copy.text, copy.name, copy.encoding
-        batch.append(_passes(text, source, encoding, opts))
+        batch.append(_passes(text, source, encoding, opts, known))
         size += len(text)
         if size >= _BATCH:
             yield from _in_step(batch)
-            batch, size = [], 0
+            batch, size, known = [], 0, {}
     yield from _in_step(batch)
 
 
@@ -194,10 +195,16 @@ def _in_step(runs: list[Generator[None, None, Recovered]]) -> list[Recovered]:
 
 
 def _passes(
-    text: str, source: str, encoding: str | None, opts: RecoverOptions
+    text: str,
+    source: str,
+    encoding: str | None,
+    opts: RecoverOptions,
+    known: dict[str, str | None],
 ) -> Generator[None, None, Recovered]:
     """The passes of `recover` over one text, pausing (yield) after each; returns the result.
-    Every run pauses as often, whatever it finds, so that runs in step make the same pass."""
+    Every run pauses as often, whatever it finds, so that runs in step make the same pass.
+    `known`: the chrome rules' verdicts on lines, shared by the runs of a batch (see
+    `chrome._chrome_edits`)."""
     edits = _Edits(text)
     edits.apply(_carriage_return_edits(edits.text))
     result, count = _without_noise(edits.text)
@@ -268,7 +275,7 @@ def _passes(
     evidence += wraps
     yield
     still_traditional = traditional and opts.script == "original"
-    chrome = _chrome_edits(edits.text, edits.lines, still_traditional)
+    chrome = _chrome_edits(edits.text, edits.lines, still_traditional, known)
     evidence += edits.apply(chrome)
     yield
     # Chrome or wraps are pollution too; and a space kept as layout at the start or end of a
