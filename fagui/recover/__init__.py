@@ -143,7 +143,8 @@ def recover_many(
     `_BATCH` characters, and each pass runs over every text of a batch before the next pass
     starts, so that a pass's patterns and tables (OpenCC's dictionaries above all) stay in the
     processor's caches: over the corpus, about a tenth quicker than one text after another
-    (bench/recover.py)."""
+    (bench/recover.py). The chrome rules' verdicts on the lines of a batch are kept for its
+    other copies, which often come from the same sites (`chrome._chrome_edits`)."""
     opts = options or RecoverOptions(script=script or "simplified")
     batch: list[Generator[None, None, Recovered]] = []
     size = 0
