@@ -508,7 +508,7 @@ def _title_line(view: list[str], reasons: dict[int, str]) -> tuple[int | None, i
 
 
 def _chrome_edits(
-    text: str, lines: list[str], traditional: bool, known: dict[str, str | None] | None = None
+    text: str, lines: list[str], traditional: bool, known: dict[str, str | None]
 ) -> list[_EditTuple]:
     """The edits deleting the site chrome of the text (its `lines`; `traditional` when it is
     still in traditional script): the lines that match a chrome rule, and the furniture above
@@ -527,7 +527,7 @@ def _chrome_edits(
     # do not end a sentence, so only such lines are read (the blank ones, many in a polluted
     # copy, passed over first).
     holds_needle = _holds_needle()
-    rule = _remembered(_chrome_rule, {} if known is None else known)
+    rule = _remembered(_chrome_rule, known)
     reasons = {  # the chrome lines, by number
         i: reason
         for i in compress(range(len(view)), view)

@@ -228,7 +228,7 @@ def _chinese() -> tuple[
 # The marks made full-width next to a Chinese character alone, each found by a pattern of its
 # own: the stdlib runs to a given character several times quicker than to one of a class, so
 # that five scans for one mark each take half the time of one for any of the five.
-_ALONE = ",;:?!"
+_ALONE = _HALF_MARKS.strip("()")  # , ; : ? !
 _BRACKET = re.compile(r"[()]")
 _PUNCT_REASON = "half-width punctuation in Chinese text"
 
